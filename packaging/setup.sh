@@ -1,0 +1,42 @@
+#!/bin/sh
+# Installs everything profwatch needs to build and to run its whole test suite on
+# Debian or Ubuntu (apt). Safe to run again: apt skips what is already there.
+#
+# On Fedora/RHEL the same set is, for reference (not run by this script):
+#   dnf install gcc cmake make pkgconf-pkg-config libuv-devel libcurl-devel \
+#       protobuf-c-devel protobuf-c-compiler zlib-devel libdeflate-devel \
+#       cjson-devel libyaml-devel golang
+#   (yum takes the same names on older releases; cjson-devel comes from EPEL.)
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup.sh: apt-get not found; install the packages listed at the top of $0 by hand" >&2
+    exit 1
+fi
+
+# Build: compiler, CMake, and the libraries the code links.
+BUILD_PKGS="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
+    libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdeflate-dev libcjson-dev libyaml-dev"
+# Tests: the Go toolchain builds the fixture program and provides `go tool pprof`,
+# the reference for every number profwatch prints.
+TEST_PKGS="golang-go ca-certificates"
+
+export DEBIAN_FRONTEND=noninteractive
+# Only refresh the package lists when something is missing: keeps reruns fast.
+missing=""
+for p in $BUILD_PKGS $TEST_PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "setup.sh: installing:$missing"
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+echo "setup.sh: all build and test dependencies are installed"
