@@ -1,0 +1,39 @@
+// pwfixture is profwatch's test fixture: a Go program that produces real Go
+// runtime profiles (profiles), flares in the agent's layout (flare), and a
+// service with net/http/pprof whose behaviour changes at run time (serve).
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+)
+
+func usage() {
+	fmt.Fprintln(os.Stderr, `usage: pwfixture COMMAND [flags]
+
+commands:
+  profiles -o DIR [-cpu 1s] [-large]   write heap, allocs, cpu, block, mutex,
+                                       goroutine and threadcreate profiles`)
+	os.Exit(2)
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	// Every allocation is sampled, so heap profiles hold exactly what the
+	// workloads allocated and a heap diff shows exactly what they grew.
+	runtime.MemProfileRate = 1
+	var err error
+	switch os.Args[1] {
+	case "profiles":
+		err = runProfiles(os.Args[2:])
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pwfixture:", err)
+		os.Exit(1)
+	}
+}
