@@ -1,46 +1,13 @@
 #include "args.h"
 
+#include "profwatch/conf.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-int pw_args_size(const char *s, size_t *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno != 0 || v < 0)
-        return -1;
-    while (*end == ' ')
-        end++;
-    static const struct {
-        const char *suffix;
-        double mult;
-    } units[] = {{"", 1},
-                 {"b", 1},
-                 {"k", 1024.0},
-                 {"kb", 1024.0},
-                 {"kib", 1024.0},
-                 {"m", 1048576.0},
-                 {"mb", 1048576.0},
-                 {"mib", 1048576.0},
-                 {"g", 1073741824.0},
-                 {"gb", 1073741824.0},
-                 {"gib", 1073741824.0}};
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcasecmp(end, units[i].suffix) == 0) {
-            double bytes = v * units[i].mult;
-            if (bytes >= 18446744073709551615.0)
-                return -1;
-            *out = (size_t)bytes;
-            return 0;
-        }
-    }
-    return -1;
-}
 
 static const pw_opt_t *find(const pw_opt_t *opts, const char *name, size_t n)
 {
@@ -70,13 +37,16 @@ static int set_value(const pw_opt_t *o, const char *val, const char *cmd, const 
         *(int *)o->dst = (int)v;
         return 0;
     }
-    case PW_ARG_SIZE:
-        if (pw_args_size(val, (size_t *)o->dst) != 0) {
+    case PW_ARG_SIZE: {
+        uint64_t bytes;
+        if (pw_parse_size(val, &bytes) != 0 || bytes > SIZE_MAX) {
             fprintf(stderr, "profwatch %s: %s expects a size such as 64MiB or 1GiB, got \"%s\"\n",
                     cmd, spelled, val);
             return 2;
         }
+        *(size_t *)o->dst = (size_t)bytes;
         return 0;
+    }
     default:
         return 0;
     }

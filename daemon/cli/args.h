@@ -21,7 +21,4 @@ typedef struct {
 int pw_args_parse(int argc, char **argv, const pw_opt_t *opts, const char *cmd, const char **pos,
                   int max_pos, int *n_pos);
 
-/* "64MiB", "1g", "4096" -> bytes. Returns 0 on success. */
-int pw_args_size(const char *s, size_t *out);
-
 #endif
