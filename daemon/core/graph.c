@@ -1,5 +1,6 @@
 #include "profwatch/graph.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,12 +230,15 @@ static uint32_t next_stamp(builder_t *b, uint32_t stamp)
 }
 
 /* Flat and cum of every node over every sample: pprof's newGraph with all
- * nodes kept. Flat goes to the leaf frame; cum once per sample per node. */
-static void pass_values(builder_t *b)
+ * nodes kept. Flat goes to the leaf frame; cum once per sample per node.
+ * attr goes to the sample's first frame of the program's own code (see
+ * pw_frame_class), found in the same walk. */
+static void pass_values(builder_t *b, int attribute)
 {
     for (size_t i = 0; i < b->n_nodes; i++) {
         b->nodes[i].flat = 0;
         b->nodes[i].cum = 0;
+        b->nodes[i].attr = 0;
         b->stamp[i] = 0;
     }
     uint32_t stamp = 0;
@@ -247,6 +251,8 @@ static void pass_values(builder_t *b)
             if (v == 0 || s->n_locs == 0)
                 continue;
             stamp = next_stamp(b, stamp);
+            /* Without attribution the walk pretends it already found it. */
+            uint32_t own = attribute ? PW_NONE : 0, std = PW_NONE;
             for (uint32_t li = 0; li < s->n_locs; li++) {
                 uint32_t loc = s->locs[li];
                 for (uint32_t k = in->loc_first[loc]; k < in->loc_first[loc + 1]; k++) {
@@ -255,10 +261,21 @@ static void pass_values(builder_t *b)
                         b->stamp[n] = stamp;
                         b->nodes[n].cum = wadd(b->nodes[n].cum, v);
                     }
+                    if (own == PW_NONE) {
+                        int c = b->nodes[n].frame_class;
+                        if (c == PW_FRAME_OWN)
+                            own = n;
+                        else if (c == PW_FRAME_STD && std == PW_NONE)
+                            std = n;
+                    }
                 }
             }
             uint32_t leaf = in->frames[in->loc_first[s->locs[0]]];
             b->nodes[leaf].flat = wadd(b->nodes[leaf].flat, v);
+            if (attribute) {
+                uint32_t to = own != PW_NONE ? own : std != PW_NONE ? std : leaf;
+                b->nodes[to].attr = wadd(b->nodes[to].attr, v);
+            }
         }
     }
 }
@@ -477,7 +494,10 @@ int pw_graph_build(const pw_graph_input_t *inputs, size_t n_inputs, const pw_gra
         rc = pw_err_set(err, PW_ENOMEM, "out of memory");
         goto fail;
     }
-    pass_values(&b);
+    if (opts->attribute)
+        for (size_t i = 0; i < b.n_nodes; i++)
+            b.nodes[i].frame_class = (uint8_t)pw_frame_class(b.nodes[i].name);
+    pass_values(&b, opts->attribute);
 
     /* Every node with a value, and the cutoffs derived from their flat sum. */
     g->shown = pw_arena_alloc(g->arena, (b.n_nodes + 1) * sizeof(pw_node_t *));
@@ -588,6 +608,31 @@ void pw_graph_destroy(pw_graph_t *g)
     free(g->all);
     pw_arena_destroy(g->arena);
     free(g);
+}
+
+int pw_frame_class(const char *name)
+{
+    if (strncmp(name, "runtime.", 8) == 0 || strncmp(name, "runtime/", 8) == 0)
+        return PW_FRAME_RUNTIME;
+    if (strncmp(name, "sync.", 5) == 0 || strncmp(name, "sync/", 5) == 0)
+        return PW_FRAME_SYNC;
+    if (strncmp(name, "main.", 5) == 0)
+        return PW_FRAME_OWN;
+    /* Go's standard library: an import path whose first element has no dot
+     * ("net/http", "internal/poll"), or a plain lower-case package with no path
+     * ("bytes.growSlice"). Modules start with a domain ("github.com/..."); C
+     * symbols ("malloc"), C++ ("a::b") and binaries ("[libc.so.6]") are the
+     * program's own. */
+    const char *slash = strchr(name, '/'), *dot = strchr(name, '.');
+    if (slash != NULL)
+        return dot == NULL || dot > slash ? PW_FRAME_STD : PW_FRAME_OWN;
+    size_t i = 0;
+    while ((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+           name[i] == '_')
+        i++;
+    if (i > 0 && name[i] == '.' && name[i + 1] != '\0')
+        return PW_FRAME_STD;
+    return PW_FRAME_OWN;
 }
 
 const pw_node_t *pw_graph_find(const pw_graph_t *g, const char *name)

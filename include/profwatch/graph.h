@@ -19,13 +19,30 @@
 
 enum { PW_INLINE_NONE = 0, PW_INLINE_FULL = 1, PW_INLINE_PARTIAL = 2 };
 
+/* Where a frame belongs, for attributing a sample to code someone owns. */
+enum {
+    PW_FRAME_OWN = 0, /* the program's own code, modules, main, C libraries */
+    PW_FRAME_STD,     /* Go's standard library (bytes, net/http, ...) */
+    PW_FRAME_SYNC,    /* sync and sync/atomic: lock internals */
+    PW_FRAME_RUNTIME, /* runtime and its internal packages: GC, scheduler */
+};
+
+/* Classifies a printable frame name (a Go function, "[binary]", ...). */
+int pw_frame_class(const char *name);
+
 typedef struct {
     const char *name;    /* printable: the function, "[binary]" or "<unknown>" */
     const char *objfile; /* NULL for a named function; nameless frames are told */
     int64_t start_line;  /* apart by binary and start line, as pprof does */
     int64_t flat;
     int64_t cum;
-    int inline_kind; /* PW_INLINE_*; only set on shown nodes */
+    /* Attributed value: each sample counts once, for its first frame (from the
+     * leaf) in the program's own code; failing that, its first standard-library
+     * frame; failing that, its leaf. So a lock's Unlock row points at the
+     * caller that held the lock, and memmove at the code that copied. */
+    int64_t attr;
+    int inline_kind;     /* PW_INLINE_*; only set on shown nodes */
+    uint8_t frame_class; /* PW_FRAME_*; set when opts.attribute */
 } pw_node_t;
 
 typedef struct {
@@ -39,6 +56,7 @@ typedef struct {
     double edge_fraction;     /* pprof default 0.001 */
     int node_count;           /* 0: no limit */
     int cum_sort;
+    int attribute; /* compute pw_node_t.attr (about 5% more work) */
 } pw_graph_opts_t;
 
 void pw_graph_opts_default(pw_graph_opts_t *o);
