@@ -200,6 +200,11 @@ void pw_json_double(pw_json_t *j, double v)
         pw_buf_puts(j->out, "null");
         return;
     }
+    /* Whole numbers (byte counts read as float64) print as integers. */
+    if (v == (double)(int64_t)v && v < 9007199254740992.0 && v > -9007199254740992.0) {
+        pw_buf_printf(j->out, "%lld", (long long)v);
+        return;
+    }
     /* %.17g round-trips; trim to a shorter form when it also round-trips. */
     char tmp[40];
     for (int prec = 6; prec <= 17; prec++) {
