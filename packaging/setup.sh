@@ -24,8 +24,9 @@ fi
 BUILD_PKGS="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
     libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdeflate-dev libcjson-dev libyaml-dev"
 # Tests: the Go toolchain builds the fixture program and provides `go tool pprof`,
-# the reference for every number profwatch prints.
-TEST_PKGS="golang-go ca-certificates"
+# the reference for every number profwatch prints; python3 (standard library
+# only) reads the JSON reports in the integration tests.
+TEST_PKGS="golang-go ca-certificates python3"
 
 export DEBIAN_FRONTEND=noninteractive
 # Only refresh the package lists when something is missing: keeps reruns fast.

@@ -14,6 +14,7 @@ static const char usage[] =
     "Commands:\n"
     "  top FILE          the functions holding the most samples (like go tool pprof -top)\n"
     "  diff BASE NEW     what changed between two profiles (like -top -diff_base=BASE)\n"
+    "  analyze FLARE     the profiling report of an agent flare: verdict, owner, messages\n"
     "\n"
     "Run `profwatch COMMAND --help` for a command's options and examples.\n"
     "\n"
@@ -29,6 +30,7 @@ typedef struct {
 static const command_t commands[] = {
     {"top", pw_cmd_top},
     {"diff", pw_cmd_diff},
+    {"analyze", pw_cmd_analyze},
 };
 
 int main(int argc, char **argv)

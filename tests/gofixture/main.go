@@ -14,7 +14,10 @@ func usage() {
 
 commands:
   profiles -o DIR [-cpu 1s] [-large]   write heap, allocs, cpu, block, mutex,
-                                       goroutine and threadcreate profiles`)
+                                       goroutine and threadcreate profiles
+  flare -o DIR -host H -scenario S     write a flare in the agent's layout
+        [-procs core,trace] [-cpu 1s] [-zip]
+        scenarios: normal, leak, python-leak, cpu, contention, multiple, noprofiles`)
 	os.Exit(2)
 }
 
@@ -29,6 +32,8 @@ func main() {
 	switch os.Args[1] {
 	case "profiles":
 		err = runProfiles(os.Args[2:])
+	case "flare":
+		err = runFlare(os.Args[2:])
 	default:
 		usage()
 	}

@@ -5,6 +5,7 @@ package aggregator
 import (
 	"strconv"
 	"sync"
+	"time"
 )
 
 type context struct {
@@ -57,4 +58,12 @@ func (r *ContextResolver) Flush(work int) int {
 		total += len(r.contexts) ^ i
 	}
 	return total
+}
+
+// FlushSlow holds the lock while it waits for d, as a flush blocked on a slow
+// write does: the waiters pile up behind it.
+func (r *ContextResolver) FlushSlow(d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	time.Sleep(d)
 }

@@ -1,5 +1,5 @@
-// Package corechecks imitates a Go core check doing CPU work.
-package corechecks
+// Package system imitates a Go core check (the agent's system checks) doing CPU work.
+package system
 
 // Run spins for iters iterations in a hash-like loop.
 func Run(iters int) uint64 {
