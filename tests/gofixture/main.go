@@ -5,6 +5,7 @@ package main
 
 import (
 	"fmt"
+	"log"
 	"os"
 	"runtime"
 )
@@ -17,7 +18,16 @@ commands:
                                        goroutine and threadcreate profiles
   flare -o DIR -host H -scenario S     write a flare in the agent's layout
         [-procs core,trace] [-cpu 1s] [-zip]
-        scenarios: normal, leak, python-leak, cpu, contention, multiple, noprofiles`)
+        scenarios: normal, leak, python-leak, cpu, contention, multiple, noprofiles
+  serve [-listen 127.0.0.1:0] [-port-file F]   serve /debug/pprof/* and /debug/vars
+        [-unix PATH] [-tls-dir DIR]            until SIGTERM or SIGINT, plain or HTTPS
+        [-mode normal|leak|cpu|contention]     (certificate in DIR/ca.pem), TCP and/or
+        [-block-rate 1] [-mutex-fraction 1]    a unix socket; GET or POST ?set=X on
+        [-gc-every 1s]                         /fixture/mode and /fixture/fault
+                                               switch behaviour and break the debug
+                                               endpoints; /fixture/health answers ok
+        faults: none, hang, slow, truncated-gzip, huge, html, garbage, reset,
+                status-500, status-404`)
 	os.Exit(2)
 }
 
@@ -34,6 +44,9 @@ func main() {
 		err = runProfiles(os.Args[2:])
 	case "flare":
 		err = runFlare(os.Args[2:])
+	case "serve":
+		log.SetPrefix("pwfixture serve: ")
+		err = runServe(os.Args[2:])
 	default:
 		usage()
 	}
