@@ -56,6 +56,9 @@ func runServe(args []string) error {
 	if *tlsDir != "" && *listen == "" {
 		return errors.New("serve: -tls-dir needs a TCP listener (-listen)")
 	}
+	if !validMode(*mode) {
+		return fmt.Errorf("unknown mode %q (modes: %s)", *mode, strings.Join(serveModes, ", "))
+	}
 	if *portFile != "" {
 		// A port file from an earlier run must not pass for this one's.
 		if err := os.Remove(*portFile); err != nil && !os.IsNotExist(err) {
@@ -67,56 +70,13 @@ func runServe(args []string) error {
 	runtime.SetBlockProfileRate(*blockRate)
 	runtime.SetMutexProfileFraction(*mutexFraction)
 
-	var listeners []net.Listener
-	closeAll := func() {
-		for _, l := range listeners {
-			l.Close()
-		}
+	ls, err := openListeners(*listen, *unixPath, *tlsDir)
+	if err != nil {
+		return err
 	}
-	var where []string
-	ready := *unixPath
-	if *listen != "" {
-		l, err := net.Listen("tcp", *listen)
-		if err != nil {
-			return err
-		}
-		ready = l.Addr().String()
-		scheme := "http"
-		if *tlsDir != "" {
-			cfg, caPEM, err := selfSignedTLS()
-			if err != nil {
-				l.Close()
-				return err
-			}
-			if err := os.MkdirAll(*tlsDir, 0o755); err != nil {
-				l.Close()
-				return err
-			}
-			// Written before the port file, so that a client that waits for
-			// the port file can verify the first answer.
-			if err := writeFileAtomic(filepath.Join(*tlsDir, "ca.pem"), caPEM); err != nil {
-				l.Close()
-				return err
-			}
-			l = tls.NewListener(l, cfg)
-			scheme = "https"
-		}
-		listeners = append(listeners, l)
-		where = append(where, scheme+"://"+ready)
-	}
-	if *unixPath != "" {
-		l, err := listenUnix(*unixPath)
-		if err != nil {
-			closeAll()
-			return err
-		}
-		listeners = append(listeners, l)
-		where = append(where, "unix:"+*unixPath)
-	}
-
 	ctl, err := startController(*mode, *gcEvery)
 	if err != nil {
-		closeAll()
+		ls.close()
 		return err
 	}
 	faults := &faultSwitch{}
@@ -135,24 +95,24 @@ func runServe(args []string) error {
 		// as long as they are asked to, and faults take longer on purpose.
 		ReadHeaderTimeout: 10 * time.Second,
 	}
-	errc := make(chan error, len(listeners))
-	for _, l := range listeners {
+	errc := make(chan error, len(ls.all))
+	for _, l := range ls.all {
 		go func(l net.Listener) { errc <- srv.Serve(l) }(l)
 	}
 	if *portFile != "" {
-		if err := writeFileAtomic(*portFile, []byte(ready+"\n")); err != nil {
+		if err := writeFileAtomic(*portFile, []byte(ls.ready+"\n")); err != nil {
 			srv.Close()
 			ctl.close()
 			return err
 		}
 	}
-	log.Printf("serving on %s, mode %s", strings.Join(where, " and "), *mode)
+	log.Printf("serving on %s, mode %s", strings.Join(ls.where, " and "), *mode)
 
+	var serveErr error
 	select {
 	case s := <-sigs:
 		log.Printf("%v: stopping", s)
-		err = nil
-	case err = <-errc:
+	case serveErr = <-errc:
 	}
 	// Shutdown closes the listeners (a unix listener removes its socket file)
 	// and lets answers in progress finish for a moment; Close then cuts the
@@ -165,14 +125,77 @@ func runServe(args []string) error {
 	if *portFile != "" {
 		os.Remove(*portFile)
 	}
-	return err
+	return serveErr
+}
+
+type listeners struct {
+	all   []net.Listener
+	ready string   // what the port file says: the TCP host:port, else the socket path
+	where []string // for the log: URLs of what is served
+}
+
+func (ls *listeners) close() {
+	for _, l := range ls.all {
+		l.Close()
+	}
+}
+
+// openListeners listens on TCP (with TLS when tlsDir is set) and on a unix
+// socket, each when asked for.
+func openListeners(addr, unixPath, tlsDir string) (*listeners, error) {
+	ls := &listeners{ready: unixPath}
+	if addr != "" {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		ls.ready = l.Addr().String()
+		scheme := "http"
+		if tlsDir != "" {
+			if l, err = withTLS(l, tlsDir); err != nil {
+				return nil, err
+			}
+			scheme = "https"
+		}
+		ls.all = append(ls.all, l)
+		ls.where = append(ls.where, scheme+"://"+ls.ready)
+	}
+	if unixPath != "" {
+		l, err := listenUnix(unixPath)
+		if err != nil {
+			ls.close()
+			return nil, err
+		}
+		ls.all = append(ls.all, l)
+		ls.where = append(ls.where, "unix:"+unixPath)
+	}
+	return ls, nil
+}
+
+// withTLS wraps l in TLS with a certificate made now, whose PEM it writes to
+// dir/ca.pem. It closes l on failure.
+func withTLS(l net.Listener, dir string) (net.Listener, error) {
+	cfg, caPEM, err := selfSignedTLS()
+	if err == nil {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err == nil {
+		// Written before the port file, so that a client that waits for the
+		// port file can verify the first answer.
+		err = writeFileAtomic(filepath.Join(dir, "ca.pem"), caPEM)
+	}
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	return tls.NewListener(l, cfg), nil
 }
 
 // serveMux routes the agent's debug endpoints, which faults can break, and
 // the fixture's own endpoints, which they never touch.
 func serveMux(ctl *controller, faults *faultSwitch) *http.ServeMux {
 	mux := http.NewServeMux()
-	debug := map[string]http.HandlerFunc{
+	endpoints := map[string]http.HandlerFunc{
 		"/debug/pprof/":        pprof.Index,
 		"/debug/pprof/cmdline": pprof.Cmdline,
 		"/debug/pprof/profile": pprof.Profile,
@@ -180,7 +203,7 @@ func serveMux(ctl *controller, faults *faultSwitch) *http.ServeMux {
 		"/debug/pprof/trace":   pprof.Trace,
 		"/debug/vars":          expvar.Handler().ServeHTTP,
 	}
-	for path, h := range debug {
+	for path, h := range endpoints {
 		mux.Handle(path, faults.wrap(h))
 	}
 	mux.HandleFunc("/fixture/health", func(w http.ResponseWriter, r *http.Request) {

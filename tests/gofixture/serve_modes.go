@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -122,21 +123,27 @@ func (c *controller) current() string {
 	return c.mode
 }
 
+func validMode(mode string) bool {
+	for _, m := range serveModes {
+		if m == mode {
+			return true
+		}
+	}
+	return false
+}
+
 // set switches to mode; setting the current mode again changes nothing, so a
 // leak keeps what it has retained.
 func (c *controller) set(mode string) error {
-	var start func(*crew)
-	switch mode {
-	case "normal":
-	case "leak":
-		start = startLeak
-	case "cpu":
-		start = startCPU
-	case "contention":
-		start = startContention
-	default:
-		return fmt.Errorf("unknown mode %q (modes: normal, leak, cpu, contention)", mode)
+	if !validMode(mode) {
+		return fmt.Errorf("unknown mode %q (modes: %s)", mode, strings.Join(serveModes, ", "))
 	}
+	// normal adds nothing to the steady work.
+	start := map[string]func(*crew){
+		"leak":       startLeak,
+		"cpu":        startCPU,
+		"contention": startContention,
+	}[mode]
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if mode == c.mode {
