@@ -25,8 +25,9 @@ BUILD_PKGS="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
     libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdeflate-dev libcjson-dev libyaml-dev"
 # Tests: the Go toolchain builds the fixture program and provides `go tool pprof`,
 # the reference for every number profwatch prints; python3 (standard library
-# only) reads the JSON reports in the integration tests.
-TEST_PKGS="golang-go ca-certificates python3"
+# only) reads the JSON reports in the integration tests; curl talks to the
+# fixture's service over TCP, TLS and unix sockets.
+TEST_PKGS="golang-go ca-certificates python3 curl"
 
 export DEBIAN_FRONTEND=noninteractive
 # Only refresh the package lists when something is missing: keeps reruns fast.
