@@ -19,15 +19,17 @@ commands:
   flare -o DIR -host H -scenario S     write a flare in the agent's layout
         [-procs core,trace] [-cpu 1s] [-zip]
         scenarios: normal, leak, python-leak, cpu, contention, multiple, noprofiles
-  serve [-listen 127.0.0.1:0] [-port-file F]   serve /debug/pprof/* and /debug/vars
-        [-unix PATH] [-tls-dir DIR]            until SIGTERM or SIGINT, plain or HTTPS
-        [-mode normal|leak|cpu|contention]     (certificate in DIR/ca.pem), TCP and/or
-        [-block-rate 1] [-mutex-fraction 1]    a unix socket; GET or POST ?set=X on
-        [-gc-every 1s]                         /fixture/mode and /fixture/fault
-                                               switch behaviour and break the debug
-                                               endpoints; /fixture/health answers ok
-        faults: none, hang, slow, truncated-gzip, huge, html, garbage, reset,
-                status-500, status-404`)
+  serve [-listen 127.0.0.1:0] [-port-file F]   serve the agent's debug endpoints,
+        [-unix PATH] [-tls-dir DIR]            /debug/pprof/* and /debug/vars, on
+        [-mode normal] [-block-rate 1]         TCP (HTTPS with -tls-dir, whose
+        [-mutex-fraction 1] [-gc-every 1s]     certificate goes to DIR/ca.pem)
+                                               and/or a unix socket, until
+                                               SIGTERM or SIGINT
+        GET /fixture/health                    answers ok
+        GET, POST ?set=M /fixture/mode         modes: normal, leak, cpu, contention
+        GET, POST ?set=K /fixture/fault        breaks /debug/*: none, hang, slow,
+                                               truncated-gzip, huge, html, garbage,
+                                               reset, status-500, status-404`)
 	os.Exit(2)
 }
 
