@@ -1,22 +1,6 @@
 # Shared by the analyze tests. Sourced; expects PW_BIN and PW_FIXTURE.
 PW="$PW_BIN/profwatch"
-checked=0
-failed=0
-
-ok() { # ok DESCRIPTION COMMAND...: counts a check, prints it when it fails
-    desc=$1
-    shift
-    checked=$((checked + 1))
-    if ! "$@" >/dev/null 2>&1; then
-        failed=$((failed + 1))
-        echo "FAIL: $desc"
-    fi
-}
-
-# json FILE PYTHON-EXPRESSION: evaluates the expression with d = the document.
-json() {
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
-}
+. "$(dirname "$0")/../lib/check.sh"
 
 # The markdown report has every section of the flare-profiling seed, in order.
 sections_in_order() {
@@ -35,9 +19,4 @@ for w in want:
         sys.exit(1)
     pos = at
 PY
-}
-
-finish() {
-    echo "$1: $checked checks, $failed failed"
-    [ "$checked" -gt 0 ] && [ "$failed" -eq 0 ]
 }
