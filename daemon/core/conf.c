@@ -1,4 +1,5 @@
 #include "profwatch/conf.h"
+#include "profwatch/gzip.h" /* pw_fmt_size */
 
 #include <errno.h>
 #include <math.h>
@@ -160,8 +161,8 @@ static int set_scalar(const pw_conf_field_t *f, const char *text, void *slot, pw
                                  text);
         if (!in_bounds(f, (double)ms))
             return pw_conf_error(err, source, node, path,
-                                 "\"%s\" is outside the allowed range [%gms, %gms]", text, f->min,
-                                 f->max);
+                                 "\"%s\" is outside the allowed range [%.0fms, %.0fms]", text,
+                                 f->min, f->max);
         *(int64_t *)slot = ms;
         return 0;
     }
@@ -171,10 +172,13 @@ static int set_scalar(const pw_conf_field_t *f, const char *text, void *slot, pw
             return pw_conf_error(err, source, node, path,
                                  "expected a size such as 4096, 64KiB, 10MB or 300MiB, got \"%s\"",
                                  text);
-        if (!in_bounds(f, (double)b))
+        if (!in_bounds(f, (double)b)) {
+            char lo[32], hi[32];
+            pw_fmt_size(lo, sizeof(lo), (uint64_t)f->min);
+            pw_fmt_size(hi, sizeof(hi), (uint64_t)f->max);
             return pw_conf_error(err, source, node, path,
-                                 "\"%s\" is outside the allowed range [%g, %g] bytes", text, f->min,
-                                 f->max);
+                                 "\"%s\" is outside the allowed range [%s, %s]", text, lo, hi);
+        }
         *(uint64_t *)slot = b;
         return 0;
     }

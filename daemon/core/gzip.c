@@ -217,3 +217,23 @@ done:
     free(buf);
     return rc;
 }
+
+int pw_gzip_deflate(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len, pw_err_t *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+    if (c == NULL)
+        return pw_err_set(err, PW_ENOMEM, "out of memory");
+    size_t cap = libdeflate_gzip_compress_bound(c, in_len);
+    uint8_t *buf = malloc(cap);
+    size_t n = buf ? libdeflate_gzip_compress(c, in, in_len, buf, cap) : 0;
+    libdeflate_free_compressor(c);
+    if (n == 0) {
+        free(buf);
+        return pw_err_set(err, PW_ENOMEM, "out of memory while compressing %zu bytes", in_len);
+    }
+    *out = buf;
+    *out_len = n;
+    return 0;
+}

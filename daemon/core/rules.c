@@ -17,6 +17,14 @@ const pw_conf_field_t pw_rules_conf_table[] = {
     PW_CONF_END,
 };
 
+const pw_conf_field_t pw_sustained_conf_table[] = {
+    {"min_points", PW_CT_INT, offsetof(pw_sustained_t, min_points), "6", 3, 100000, NULL, NULL},
+    {"min_r2", PW_CT_DOUBLE, offsetof(pw_sustained_t, min_r2), "0.8", 0, 1, NULL, NULL},
+    {"min_growth", PW_CT_SIZE, offsetof(pw_sustained_t, min_growth), "20MB", 0, 0, NULL, NULL},
+    {"min_rate", PW_CT_SIZE, offsetof(pw_sustained_t, min_rate), "50MB", 0, 0, NULL, NULL},
+    PW_CONF_END,
+};
+
 void pw_rules_defaults(pw_rules_t *r)
 {
     pw_err_t err;
@@ -130,4 +138,48 @@ void pw_rule_contention(const pw_node_t *nodes, size_t n, int64_t total_ns, cons
     snprintf(out->why, sizeof(out->why),
              "goroutines waited %s in total on %s events, against a limit of %s", total, what,
              limit);
+}
+
+void pw_rule_sustained(const double *t_s, const double *bytes, size_t n, const pw_sustained_t *p,
+                       pw_rule_result_t *out)
+{
+    char grew[32], rate[32], min_rate[32], min_growth[32];
+    memset(out, 0, sizeof(*out));
+    if (n < (size_t)p->min_points || n < 2) {
+        snprintf(out->why, sizeof(out->why),
+                 "%zu heap snapshots in the window; %lld are needed to judge steady growth", n,
+                 (long long)p->min_points);
+        return;
+    }
+    out->judged = 1;
+    double mt = 0, my = 0;
+    for (size_t i = 0; i < n; i++) {
+        mt += t_s[i];
+        my += bytes[i];
+    }
+    mt /= (double)n;
+    my /= (double)n;
+    double stt = 0, syy = 0, sty = 0;
+    for (size_t i = 0; i < n; i++) {
+        double dt = t_s[i] - mt, dy = bytes[i] - my;
+        stt += dt * dt;
+        syy += dy * dy;
+        sty += dt * dy;
+    }
+    double slope = stt > 0 ? sty / stt : 0;
+    double r2 = stt > 0 && syy > 0 ? (sty * sty) / (stt * syy) : 0;
+    double growth = bytes[n - 1] - bytes[0];
+    double per_hour = slope * 3600;
+    out->total = growth > 9e18 ? INT64_MAX : growth < -9e18 ? INT64_MIN : (int64_t)growth;
+    out->measure = per_hour;
+    out->fired = slope > 0 && r2 >= p->min_r2 && per_hour >= (double)p->min_rate &&
+                 growth >= (double)p->min_growth;
+    fmt(grew, sizeof(grew), out->total, "bytes");
+    fmt(rate, sizeof(rate), per_hour > 9e18 ? INT64_MAX : (int64_t)per_hour, "bytes");
+    fmt(min_rate, sizeof(min_rate), (int64_t)p->min_rate, "bytes");
+    fmt(min_growth, sizeof(min_growth), (int64_t)p->min_growth, "bytes");
+    snprintf(out->why, sizeof(out->why),
+             "over %.0f s the heap outside the Go runtime grew by %s, %s per hour on a line "
+             "that fits with R2 %.2f; steady growth needs %s per hour, R2 %.2f and %s in all",
+             t_s[n - 1] - t_s[0], grew, rate, r2, min_rate, p->min_r2, min_growth);
 }

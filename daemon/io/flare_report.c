@@ -145,7 +145,7 @@ int pw_flare_report(const char *flare_path, const pw_config_t *cfg, const char *
     qsort(listing.names, listing.n, sizeof(char *), cmp_str);
     char names[PW_MAX_PROCS][64];
     size_t n_names = find_procs(&listing, names, PW_MAX_PROCS);
-    size_t n_procs = 0;
+    size_t n_procs = 0, profiler_waits = 0;
     pw_pprof_opts_t popts = {.max_size = opts ? opts->max_profile_bytes : 0};
     size_t max_file = popts.max_size ? popts.max_size : PW_PPROF_DEFAULT_MAX_SIZE;
     for (size_t i = 0; i < n_names; i++) {
@@ -177,6 +177,8 @@ int pw_flare_report(const char *flare_path, const pw_config_t *cfg, const char *
                 /* pprof applies drop_frames; so does every report here. */
                 pw_profile_prune(profs[n_procs][k], profs[n_procs][k]->drop_frames,
                                  profs[n_procs][k]->keep_frames, &pe);
+                if (k == PW_PK_BLOCK || k == PW_PK_MUTEX)
+                    profiler_waits += pw_profile_drop_profiler_waits(profs[n_procs][k]);
             }
             p->prof[k] = profs[n_procs][k];
         }
@@ -202,14 +204,22 @@ int pw_flare_report(const char *flare_path, const pw_config_t *cfg, const char *
     }
     if (listing.n == 0)
         pw_analysis_note(an, "the flare has no profiles/ folder (or it is empty)");
+    if (profiler_waits > 0)
+        pw_analysis_note(an,
+                         "%zu block/mutex samples inside net/http/pprof were left out: they are "
+                         "the profiler's own handlers waiting (a CPU profile being taken), not "
+                         "contention in the agent",
+                         profiler_waits);
 
-    /* The report's name: the flare's host folder, else status.log's host. */
-    const char *host = pw_flare_hostname(f);
+    /* The report's name: status.log's host, else the flare's host folder (the
+     * two agree in an agent's flare; a daemon capture's folder also carries
+     * a timestamp). */
+    const char *host = ctx->hostname[0] ? ctx->hostname : pw_flare_hostname(f);
     if (host[0] == '\0')
-        host = ctx->hostname[0] ? ctx->hostname : "unknown-host";
+        host = "unknown-host";
     snprintf(res->hostname, sizeof(res->hostname), "%s", host);
     rep.hostname = res->hostname;
-    rep.source = flare_path;
+    rep.source = opts && opts->source ? opts->source : flare_path;
     rep.generated_unix_s = (int64_t)time(NULL);
     rep.agent = ctx;
     rep.memstats = have_ms ? &ms : NULL;

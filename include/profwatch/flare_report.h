@@ -14,6 +14,7 @@
 
 typedef struct {
     size_t max_profile_bytes; /* per profile file, and decompressed; 0: default */
+    const char *source;       /* the report's "source" line; NULL: flare_path */
 } pw_flare_report_opts_t;
 
 typedef struct {

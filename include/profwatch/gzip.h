@@ -17,6 +17,11 @@ int pw_gzip_is(const uint8_t *data, size_t len);
 int pw_gzip_inflate(const uint8_t *in, size_t in_len, size_t max, uint8_t **out, size_t *out_len,
                     pw_err_t *err);
 
+/* Compresses in[0..in_len) into a new malloc'd gzip member (*out, caller
+ * frees), as Go writes profiles. */
+int pw_gzip_deflate(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len,
+                    pw_err_t *err);
+
 /* "256 MiB", "1.5 KiB", "300 bytes": sizes as messages show them. */
 void pw_fmt_size(char *out, size_t n, uint64_t bytes);
 

@@ -113,10 +113,29 @@ int pw_pprof_load_file(const char *path, const pw_pprof_opts_t *opts, pw_profile
 
 void pw_profile_destroy(pw_profile_t *p);
 
+/* newer minus older, for profiles that count since the process started
+ * (block, mutex): samples are matched by their stack of addresses (function
+ * and line where a location has none), as `go tool pprof -diff_base` matches
+ * them across two scrapes of one process, and only what grew is kept. The
+ * result is newer's profile with those samples, its time set to older's and
+ * its duration to the gap, gzip'd into *out (malloc'd; caller frees). Both
+ * inputs are capped at max bytes decompressed. */
+int pw_pprof_delta(const uint8_t *newer, size_t newer_len, const uint8_t *older, size_t older_len,
+                   size_t max, uint8_t **out, size_t *out_len, pw_err_t *err);
+
 /* Applies drop_frames/keep_frames as pprof does after fetching. The patterns
  * are POSIX extended regular expressions anchored at both ends (pprof uses RE2;
  * the two agree on the patterns profilers write). NULL/"" drop: no-op. */
 int pw_profile_prune(pw_profile_t *p, const char *drop, const char *keep, pw_err_t *err);
+
+/* Removes the samples with a frame whose function name starts with prefix
+ * (pprof's -ignore, by name prefix); returns how many went. */
+size_t pw_profile_drop_samples_in(pw_profile_t *p, const char *prefix);
+/* Block and mutex profiles record the profiler's own handlers waiting: a CPU
+ * profile being taken (by a flare or by profwatchd) is a goroutine blocked in
+ * net/http/pprof for its whole duration. Those samples say nothing about the
+ * program and are removed before contention is judged. */
+size_t pw_profile_drop_profiler_waits(pw_profile_t *p);
 
 /* Resolves a sample index like pprof's -sample_index: NULL/"" picks
  * default_sample_type or else the last type; a number is an index; a name may

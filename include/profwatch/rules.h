@@ -20,6 +20,19 @@ typedef struct {
     int64_t contention_ms; /* cumulative block or mutex delay: contention      */
 } pw_rules_t;
 
+/* The daemon's slow-leak rule: the heap outside the runtime over its window,
+ * fitted with a straight line. It fires when the fit is good, the line rises
+ * fast enough, and the heap grew enough in total: steady growth under the
+ * fast rule's limit. */
+typedef struct {
+    int64_t min_points;  /* snapshots in the window before judging */
+    double min_r2;       /* goodness of fit, 0..1 */
+    uint64_t min_growth; /* bytes grown across the window */
+    uint64_t min_rate;   /* bytes per hour */
+} pw_sustained_t;
+
+extern const pw_conf_field_t pw_sustained_conf_table[];
+
 /* The `rules:` config section. */
 extern const pw_conf_field_t pw_rules_conf_table[];
 void pw_rules_defaults(pw_rules_t *r);
@@ -46,5 +59,9 @@ void pw_rule_cpu(const pw_node_t *nodes, size_t n, int64_t total_ns, const pw_ru
  * message), attributed to the first frame outside the runtime and sync. */
 void pw_rule_contention(const pw_node_t *nodes, size_t n, int64_t total_ns, const char *what,
                         const pw_rules_t *r, pw_rule_result_t *out);
+
+/* Sustained growth over a series of (seconds, bytes) points, oldest first. */
+void pw_rule_sustained(const double *t_s, const double *bytes, size_t n, const pw_sustained_t *p,
+                       pw_rule_result_t *out);
 
 #endif
