@@ -1,13 +1,222 @@
 #include "profwatch/config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "profwatch/yaml.h"
 
 #define MAX_CONFIG_BYTES (4u * 1024 * 1024)
 
+static const pw_conf_field_t intervals_table[] = {
+    {"expvar", PW_CT_DURATION, offsetof(pw_intervals_t, expvar_ms), "15s", 100, 86400000, NULL,
+     NULL},
+    {"heap", PW_CT_DURATION, offsetof(pw_intervals_t, heap_ms), "30s", 100, 86400000, NULL, NULL},
+    {"contention", PW_CT_DURATION, offsetof(pw_intervals_t, contention_ms), "60s", 100, 86400000,
+     NULL, NULL},
+    {"cpu_every", PW_CT_DURATION, offsetof(pw_intervals_t, cpu_every_ms), "5m", 0, 86400000, NULL,
+     NULL},
+    {"cpu_duration", PW_CT_DURATION, offsetof(pw_intervals_t, cpu_duration_ms), "10s", 1000,
+     3600000, NULL, NULL},
+    PW_CONF_END,
+};
+
+static const pw_conf_field_t http_table[] = {
+    {"connect_timeout", PW_CT_DURATION, offsetof(pw_http_conf_t, connect_timeout_ms), "2s", 10,
+     600000, NULL, NULL},
+    {"timeout", PW_CT_DURATION, offsetof(pw_http_conf_t, timeout_ms), "30s", 100, 3600000, NULL,
+     NULL},
+    {"max_body", PW_CT_SIZE, offsetof(pw_http_conf_t, max_body), "64MiB", 4096, 4294967295.0, NULL,
+     NULL},
+    PW_CONF_END,
+};
+
+static const pw_conf_field_t hysteresis_table[] = {
+    {"raise_after", PW_CT_INT, offsetof(pw_hysteresis_t, raise_after), "2", 1, 1000, NULL, NULL},
+    {"clear_after", PW_CT_INT, offsetof(pw_hysteresis_t, clear_after), "3", 1, 1000, NULL, NULL},
+    PW_CONF_END,
+};
+
+static const pw_conf_field_t captures_table[] = {
+    {"keep", PW_CT_INT, offsetof(pw_captures_conf_t, keep), "20", 1, 100000, NULL, NULL},
+    {"max_bytes", PW_CT_SIZE, offsetof(pw_captures_conf_t, max_bytes), "500MiB", 1048576, 1e15,
+     NULL, NULL},
+    PW_CONF_END,
+};
+
+static const char *scalar_of(const pw_ynode_t *map, const char *key)
+{
+    const pw_ynode_t *n = pw_ymap_get(map, key);
+    return n != NULL && n->kind == PW_Y_SCALAR ? n->value : NULL;
+}
+
+/* Every key of map must be in allowed (NULL-terminated). */
+static int only_keys(const pw_ynode_t *map, const char *const *allowed, const char *source,
+                     const char *path, pw_err_t *err)
+{
+    for (size_t k = 0; k < map->n; k++) {
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            ok |= strcmp(*a, map->keys[k]) == 0;
+        if (!ok) {
+            char list[256] = "";
+            for (const char *const *a = allowed; *a; a++)
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                         a == allowed ? "" : ", ", *a);
+            return pw_err_set(err, PW_EINVAL, "%s:%d: %s: unknown key \"%s\" (expected one of: %s)",
+                              source, map->key_lines[k], path, map->keys[k], list);
+        }
+    }
+    return 0;
+}
+
+static const char *copy(pw_arena_t *a, const char *s)
+{
+    return s ? pw_arena_strdup(a, s) : NULL;
+}
+
+static int outputs_cb(const pw_ynode_t *node, void *dst, pw_arena_t *arena, const char *source,
+                      const char *path, pw_err_t *err)
+{
+    pw_config_t *c = (pw_config_t *)((char *)dst - offsetof(pw_config_t, outputs));
+    static const char *const keys[] = {"type", "path", NULL};
+    if (node->kind != PW_Y_SEQ)
+        return pw_conf_error(err, source, node, path, "expected a list of outputs");
+    if (node->n > PW_MAX_OUTPUTS)
+        return pw_conf_error(err, source, node, path, "at most %d outputs", PW_MAX_OUTPUTS);
+    c->n_outputs = 0;
+    c->outputs_set = 1;
+    for (size_t i = 0; i < node->n; i++) {
+        const pw_ynode_t *o = node->items[i];
+        char sub[64];
+        snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+        if (o->kind != PW_Y_MAP)
+            return pw_conf_error(err, source, o, sub, "expected a map with a \"type\"");
+        int rc = only_keys(o, keys, source, sub, err);
+        if (rc != 0)
+            return rc;
+        const char *type = scalar_of(o, "type"), *p = scalar_of(o, "path");
+        pw_output_conf_t *out = &c->outputs[c->n_outputs++];
+        out->line = o->line;
+        if (type == NULL)
+            return pw_conf_error(err, source, o, sub, "\"type\" is required (jsonl or stdout)");
+        if (strcmp(type, "jsonl") == 0) {
+            if (p == NULL || p[0] == '\0')
+                return pw_conf_error(err, source, o, sub, "a jsonl output needs a \"path\"");
+        } else if (strcmp(type, "stdout") == 0) {
+            if (p != NULL)
+                return pw_conf_error(err, source, o, sub, "a stdout output takes no \"path\"");
+        } else {
+            return pw_conf_error(err, source, o, sub,
+                                 "unknown output type \"%s\" (expected jsonl or stdout)", type);
+        }
+        out->type = copy(arena, type);
+        out->path = copy(arena, p);
+    }
+    return 0;
+}
+
+static int tags_of(const pw_ynode_t *node, pw_target_conf_t *t, pw_arena_t *arena,
+                   const char *source, const char *path, pw_err_t *err)
+{
+    if (node == NULL)
+        return 0;
+    if (node->kind != PW_Y_SEQ)
+        return pw_conf_error(err, source, node, path, "expected a list of \"key:value\" tags");
+    if (node->n > PW_MAX_TAGS)
+        return pw_conf_error(err, source, node, path, "at most %d tags", PW_MAX_TAGS);
+    for (size_t i = 0; i < node->n; i++) {
+        const pw_ynode_t *tg = node->items[i];
+        if (tg->kind != PW_Y_SCALAR || tg->value[0] == '\0' || strchr(tg->value, ',') ||
+            strchr(tg->value, '|') || strchr(tg->value, '\n'))
+            return pw_conf_error(err, source, tg, path,
+                                 "a tag is one \"key:value\" string without ',', '|' or newlines");
+        t->tags[t->n_tags++] = copy(arena, tg->value);
+    }
+    return 0;
+}
+
+static int targets_cb(const pw_ynode_t *node, void *dst, pw_arena_t *arena, const char *source,
+                      const char *path, pw_err_t *err)
+{
+    pw_config_t *c = (pw_config_t *)((char *)dst - offsetof(pw_config_t, targets));
+    static const char *const keys[] = {"name",       "url",     "unix_socket", "tags",
+                                       "tls_verify", "ca_file", NULL};
+    if (pw_yscalar_is_null(node))
+        return 0;
+    if (node->kind != PW_Y_SEQ)
+        return pw_conf_error(err, source, node, path, "expected a list of targets");
+    if (node->n > PW_MAX_TARGETS)
+        return pw_conf_error(err, source, node, path, "at most %d targets", PW_MAX_TARGETS);
+    c->n_targets = 0;
+    for (size_t i = 0; i < node->n; i++) {
+        const pw_ynode_t *o = node->items[i];
+        char sub[64];
+        snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+        if (o->kind != PW_Y_MAP)
+            return pw_conf_error(err, source, o, sub, "expected a map with \"name\" and \"url\"");
+        int rc = only_keys(o, keys, source, sub, err);
+        if (rc != 0)
+            return rc;
+        pw_target_conf_t *t = &c->targets[c->n_targets++];
+        memset(t, 0, sizeof(*t));
+        t->line = o->line;
+        t->tls_verify = 1;
+        const char *name = scalar_of(o, "name"), *url = scalar_of(o, "url"),
+                   *sock = scalar_of(o, "unix_socket"), *ca = scalar_of(o, "ca_file"),
+                   *verify = scalar_of(o, "tls_verify");
+        if (name == NULL || name[0] == '\0' ||
+            strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name))
+            return pw_conf_error(err, source, o, sub,
+                                 "\"name\" is required: letters, digits, '-', '_' or '.'");
+        for (size_t k = 0; k + 1 < c->n_targets; k++)
+            if (strcmp(c->targets[k].name, name) == 0)
+                return pw_conf_error(err, source, o, sub, "target \"%s\" is named twice", name);
+        if (sock != NULL && url == NULL)
+            url = "http://localhost";
+        if (url == NULL)
+            return pw_conf_error(err, source, o, sub, "\"url\" or \"unix_socket\" is required");
+        if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+            return pw_conf_error(err, source, o, sub,
+                                 "url \"%s\" must start with http:// or https://", url);
+        if (verify != NULL && pw_parse_bool(verify, &t->tls_verify) != 0)
+            return pw_conf_error(err, source, o, sub, "tls_verify: expected true or false");
+        t->name = copy(arena, name);
+        t->url = copy(arena, url);
+        t->unix_socket = copy(arena, sock);
+        t->ca_file = copy(arena, ca);
+        if ((rc = tags_of(pw_ymap_get(o, "tags"), t, arena, source, sub, err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 static const pw_conf_field_t table[] = {
+    {"hostname", PW_CT_STRING, offsetof(pw_config_t, hostname), "", 0, 0, NULL, NULL},
+    {"datadog_config", PW_CT_STRING, offsetof(pw_config_t, datadog_config),
+     "/etc/datadog-agent/datadog.yaml", 0, 0, NULL, NULL},
+    {"system_probe_config", PW_CT_STRING, offsetof(pw_config_t, system_probe_config),
+     "/etc/datadog-agent/system-probe.yaml", 0, 0, NULL, NULL},
+    {"reports_dir", PW_CT_STRING, offsetof(pw_config_t, reports_dir), "/var/lib/profwatch/reports",
+     0, 0, NULL, NULL},
+    {"state_dir", PW_CT_STRING, offsetof(pw_config_t, state_dir), "/var/lib/profwatch", 0, 0, NULL,
+     NULL},
+    {"status_socket", PW_CT_STRING, offsetof(pw_config_t, status_socket),
+     "/var/lib/profwatch/profwatchd.sock", 0, 0, NULL, NULL},
+    {"log_level", PW_CT_STRING, offsetof(pw_config_t, log_level), "info", 0, 0, NULL, NULL},
+    {"outputs", PW_CT_CUSTOM, offsetof(pw_config_t, outputs), NULL, 0, 0, NULL, outputs_cb},
+    {"intervals", PW_CT_SECTION, offsetof(pw_config_t, intervals), NULL, 0, 0, intervals_table,
+     NULL},
+    {"window", PW_CT_DURATION, offsetof(pw_config_t, window_ms), "10m", 1000, 604800000, NULL,
+     NULL},
+    {"targets", PW_CT_CUSTOM, offsetof(pw_config_t, targets), NULL, 0, 0, NULL, targets_cb},
+    {"http", PW_CT_SECTION, offsetof(pw_config_t, http), NULL, 0, 0, http_table, NULL},
+    {"verdict", PW_CT_SECTION, offsetof(pw_config_t, verdict), NULL, 0, 0, hysteresis_table, NULL},
+    {"sustained", PW_CT_SECTION, offsetof(pw_config_t, sustained), NULL, 0, 0,
+     pw_sustained_conf_table, NULL},
+    {"captures", PW_CT_SECTION, offsetof(pw_config_t, captures), NULL, 0, 0, captures_table, NULL},
+    {"top_functions", PW_CT_INT, offsetof(pw_config_t, top_functions), "5", 0, 50, NULL, NULL},
     {"rules", PW_CT_SECTION, offsetof(pw_config_t, rules), NULL, 0, 0, pw_rules_conf_table, NULL},
     {"ownership", PW_CT_CUSTOM, offsetof(pw_config_t, owners), NULL, 0, 0, NULL, pw_owners_conf_cb},
     PW_CONF_END,
@@ -28,6 +237,30 @@ int pw_config_init(pw_config_t *c, pw_err_t *err)
     return rc;
 }
 
+/* Settings that are valid alone but not together. */
+static int cross_check(pw_config_t *c, const char *source, pw_err_t *err)
+{
+    const pw_intervals_t *i = &c->intervals;
+    if (i->cpu_every_ms != 0 && i->cpu_duration_ms >= i->cpu_every_ms)
+        return pw_err_set(err, PW_EINVAL,
+                          "%s: intervals.cpu_duration (%lld ms) must be shorter than "
+                          "intervals.cpu_every (%lld ms), or set cpu_every to 0",
+                          source, (long long)i->cpu_duration_ms, (long long)i->cpu_every_ms);
+    if (c->window_ms < 2 * i->heap_ms)
+        return pw_err_set(err, PW_EINVAL,
+                          "%s: window (%lld ms) must hold at least two heap scrapes "
+                          "(intervals.heap is %lld ms)",
+                          source, (long long)c->window_ms, (long long)i->heap_ms);
+    const char *levels[] = {"error", "warn", "info", "debug"};
+    int ok = 0;
+    for (int k = 0; k < 4; k++)
+        ok |= strcmp(levels[k], c->log_level) == 0;
+    if (!ok)
+        return pw_err_set(err, PW_EINVAL, "%s: log_level \"%s\" is not error, warn, info or debug",
+                          source, c->log_level);
+    return 0;
+}
+
 int pw_config_load(pw_config_t *c, const char *path, pw_err_t *err)
 {
     int rc = pw_config_init(c, err);
@@ -38,6 +271,8 @@ int pw_config_load(pw_config_t *c, const char *path, pw_err_t *err)
     if (rc == 0)
         rc = pw_conf_bind(doc->root, table, c, c->arena, path, "", err);
     pw_yaml_free(doc);
+    if (rc == 0)
+        rc = cross_check(c, path, err);
     if (rc != 0) {
         pw_config_free(c);
         return rc;

@@ -1,25 +1,90 @@
 /* profwatch's configuration file (YAML). One schema serves both programs:
  * `profwatch analyze --config FILE` reads the rules and ownership sections,
  * and the daemon reads everything. Unknown keys and bad values are errors that
- * name the file and the line. */
+ * name the file and the line; conf.d/profwatch.yaml documents every key. */
 #ifndef PW_CONFIG_H
 #define PW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include "profwatch/arena.h"
 #include "profwatch/err.h"
 #include "profwatch/owners.h"
 #include "profwatch/rules.h"
 
+#define PW_MAX_OUTPUTS 8
+#define PW_MAX_TARGETS 32
+#define PW_MAX_TAGS 16
+
+typedef struct {
+    const char *type; /* "jsonl" or "stdout" */
+    const char *path; /* jsonl */
+    int line;         /* where it was configured, for messages */
+} pw_output_conf_t;
+
+typedef struct {
+    const char *name;
+    const char *url;         /* scheme://host:port; /debug/pprof/... is appended */
+    const char *unix_socket; /* HTTP over a unix socket (system-probe) */
+    const char *ca_file;     /* HTTPS: verify against this CA */
+    int tls_verify;          /* 0 only when set explicitly */
+    const char *tags[PW_MAX_TAGS];
+    size_t n_tags;
+    int skip_block; /* never fetch its block profile (the trace-agent) */
+    int line;
+} pw_target_conf_t;
+
+typedef struct {
+    int64_t expvar_ms, heap_ms, contention_ms, cpu_every_ms, cpu_duration_ms;
+} pw_intervals_t;
+
+typedef struct {
+    int64_t connect_timeout_ms, timeout_ms;
+    uint64_t max_body;
+} pw_http_conf_t;
+
+typedef struct {
+    int64_t raise_after; /* cycles a non-normal verdict must hold before it is raised */
+    int64_t clear_after; /* cycles of normal before it clears */
+} pw_hysteresis_t;
+
+typedef struct {
+    int64_t keep;       /* captures kept, oldest removed first */
+    uint64_t max_bytes; /* and their total size */
+} pw_captures_conf_t;
+
 typedef struct {
     pw_arena_t *arena; /* strings of the config */
     const char *path;  /* the file it came from, or NULL for defaults */
     pw_rules_t rules;
     pw_owners_t *owners;
+    /* the daemon */
+    const char *hostname;       /* "" : the machine's */
+    const char *datadog_config; /* "" turns discovery off */
+    const char *system_probe_config;
+    const char *reports_dir;
+    const char *state_dir;
+    const char *status_socket;
+    const char *log_level;
+    pw_output_conf_t outputs[PW_MAX_OUTPUTS];
+    size_t n_outputs;
+    int outputs_set; /* the file listed outputs (else the default jsonl) */
+    pw_intervals_t intervals;
+    int64_t window_ms;
+    pw_target_conf_t targets[PW_MAX_TARGETS];
+    size_t n_targets;
+    pw_http_conf_t http;
+    pw_hysteresis_t verdict;
+    pw_sustained_t sustained;
+    pw_captures_conf_t captures;
+    int64_t top_functions; /* growing functions reported per target and cycle */
 } pw_config_t;
 
 /* Defaults: the seed's thresholds and the built-in ownership table. */
 int pw_config_init(pw_config_t *c, pw_err_t *err);
-/* Defaults, then the file at path on top. */
+/* Defaults, then the file at path on top; also checks values that depend on
+ * each other (a CPU profile shorter than its period, ...). */
 int pw_config_load(pw_config_t *c, const char *path, pw_err_t *err);
 void pw_config_free(pw_config_t *c);
 
