@@ -31,6 +31,7 @@ static const command_t commands[] = {
     {"top", pw_cmd_top},
     {"diff", pw_cmd_diff},
     {"analyze", pw_cmd_analyze},
+    {"status", pw_cmd_status},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,376 @@
+/* The daemon: its config, its sinks, its HTTP client and its targets (the
+ * agent's processes found from the agent's own config, plus the ones listed
+ * in ours), the signals that stop and reload it, and its own metrics. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "profwatch/fsutil.h"
+#include "profwatch/log.h"
+#include "profwatch/metric_names.h"
+
+int64_t pw_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void pw_daemon_metric(pw_daemon_t *d, pw_target_t *t, const char *name, double value,
+                      const char *extra_tag)
+{
+    const char *tags[PW_MAX_TAGS + 4];
+    size_t n = 0;
+    for (size_t i = 0; t != NULL && i < t->n_tags; i++)
+        tags[n++] = t->tags[i];
+    if (extra_tag != NULL)
+        tags[n++] = extra_tag;
+    pw_metric_t m = {
+        .name = name, .value = value, .timestamp = pw_now_ms() / 1000, .tags = tags, .n_tags = n};
+    pw_emit_metric(&d->emitter, &m);
+}
+
+/* ---- sinks ----------------------------------------------------------------- */
+
+static int open_sinks(const pw_config_t *cfg, const char *hostname, pw_emitter_t *out,
+                      pw_err_t *err)
+{
+    pw_output_conf_t def = {.type = "jsonl"};
+    char def_path[4096];
+    const pw_output_conf_t *outs = cfg->outputs;
+    size_t n = cfg->n_outputs;
+    if (!cfg->outputs_set) {
+        snprintf(def_path, sizeof(def_path), "%s/metrics.jsonl", cfg->state_dir);
+        def.path = def_path;
+        outs = &def;
+        n = 1;
+    }
+    memset(out, 0, sizeof(*out));
+    out->sinks = calloc(n + 1, sizeof(*out->sinks));
+    if (out->sinks == NULL)
+        return pw_err_set(err, PW_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        pw_sink_t *s = NULL;
+        if (strcmp(outs[i].type, "stdout") == 0) {
+            s = pw_sink_stdout_create(hostname);
+            if (s == NULL)
+                pw_err_set(err, PW_ENOMEM, "out of memory");
+        } else {
+            char dir[4096];
+            const char *slash = strrchr(outs[i].path, '/');
+            if (slash != NULL && slash != outs[i].path) {
+                snprintf(dir, sizeof(dir), "%.*s", (int)(slash - outs[i].path), outs[i].path);
+                if (pw_fs_mkdir_p(dir, 0750, err) == 0)
+                    s = pw_sink_jsonl_create(outs[i].path, hostname, err);
+            } else {
+                s = pw_sink_jsonl_create(outs[i].path, hostname, err);
+            }
+        }
+        if (s == NULL) {
+            if (outs != &def)
+                pw_err_prefix(err, "%s:%d: outputs[%zu]", cfg->path, outs[i].line, i);
+            pw_emitter_destroy(out);
+            return err->code ? err->code : PW_EIO;
+        }
+        out->sinks[out->n++] = s;
+    }
+    return 0;
+}
+
+/* ---- targets ----------------------------------------------------------------- */
+
+/* The agent's processes from its config, then ours: a target of ours with the
+ * same name as a discovered one takes its place. */
+static int plan_targets(const pw_config_t *cfg, pw_arena_t *arena, pw_discovery_t *disc,
+                        char *disc_error, size_t disc_error_n, const pw_target_conf_t **plan,
+                        size_t *n_plan, pw_err_t *err)
+{
+    memset(disc, 0, sizeof(*disc));
+    disc_error[0] = '\0';
+    *n_plan = 0;
+    if (cfg->datadog_config && cfg->datadog_config[0]) {
+        pw_err_t derr = {0};
+        if (pw_discover(cfg->datadog_config, cfg->system_probe_config, arena, disc, &derr) != 0)
+            snprintf(disc_error, disc_error_n, "%s", derr.msg);
+    }
+    for (size_t i = 0; i < disc->n_targets; i++) {
+        int overridden = 0;
+        for (size_t k = 0; k < cfg->n_targets; k++)
+            overridden |= strcmp(cfg->targets[k].name, disc->targets[i].name) == 0;
+        if (!overridden)
+            plan[(*n_plan)++] = &disc->targets[i];
+    }
+    for (size_t k = 0; k < cfg->n_targets; k++)
+        plan[(*n_plan)++] = &cfg->targets[k];
+    if (*n_plan == 0)
+        return pw_err_set(err, PW_EINVAL,
+                          "nothing to watch: %s%sand no targets in %s (list some under "
+                          "\"targets:\", or point datadog_config at the agent's datadog.yaml)",
+                          disc_error[0] ? disc_error : "", disc_error[0] ? "; " : "",
+                          cfg->path ? cfg->path : "the configuration");
+    return 0;
+}
+
+static void log_plan(const pw_daemon_t *d)
+{
+    if (d->discovery_error[0])
+        pw_log(PW_LOG_WARN, "discover", "%s", d->discovery_error);
+    for (size_t i = 0; i < d->discovery.n_skipped; i++)
+        pw_log(PW_LOG_INFO, "discover", "%s skipped: %s", d->discovery.skipped[i].name,
+               d->discovery.skipped[i].reason);
+    for (size_t i = 0; i < d->n_targets; i++) {
+        const pw_target_conf_t *c = &d->targets[i]->conf;
+        pw_log(PW_LOG_INFO, "target", "watching %s at %s%s%s", c->name, c->url,
+               c->unix_socket ? " over " : "", c->unix_socket ? c->unix_socket : "");
+    }
+}
+
+/* ---- the daemon's own metrics ------------------------------------------------ */
+
+static uint64_t self_rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, rss = 0;
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%lu %lu", &size, &rss) != 2)
+        rss = 0;
+    fclose(f);
+    return (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void on_self_timer(uv_timer_t *timer)
+{
+    pw_daemon_t *d = timer->data;
+    for (size_t i = 0; i < d->emitter.n; i++) {
+        pw_sink_t *s = d->emitter.sinks[i];
+        char tag[64];
+        snprintf(tag, sizeof(tag), "output:%s", s->ops->type);
+        pw_daemon_metric(d, NULL, PW_M_SINK_ERRORS, (double)s->stats.errors, tag);
+        pw_daemon_metric(d, NULL, PW_M_SINK_DROPPED, (double)s->stats.dropped, tag);
+    }
+    pw_daemon_metric(d, NULL, PW_M_LOG_SUPPRESSED, (double)pw_log_suppressed(), NULL);
+    pw_daemon_metric(d, NULL, PW_M_DAEMON_RSS, (double)self_rss_bytes(), NULL);
+    pw_daemon_metric(d, NULL, PW_M_RELOAD_ERRORS, (double)d->reload_errors, NULL);
+    pw_emit_flush(&d->emitter);
+}
+
+/* ---- signals --------------------------------------------------------------- */
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    pw_daemon_t *d = h->data;
+    if (signum == SIGHUP) {
+        pw_daemon_reload(d, d->cfg.path);
+        return;
+    }
+    pw_log(PW_LOG_INFO, "daemon", "%s: stopping", signum == SIGTERM ? "SIGTERM" : "SIGINT");
+    pw_daemon_stop(d);
+}
+
+/* ---- start, reload, stop ----------------------------------------------------- */
+
+static void set_hostname(pw_daemon_t *d)
+{
+    if (d->cfg.hostname && d->cfg.hostname[0]) {
+        snprintf(d->hostname, sizeof(d->hostname), "%s", d->cfg.hostname);
+    } else if (gethostname(d->hostname, sizeof(d->hostname) - 1) != 0 || !d->hostname[0]) {
+        snprintf(d->hostname, sizeof(d->hostname), "localhost");
+    }
+}
+
+int pw_daemon_start(pw_daemon_t *d, uv_loop_t *loop, pw_config_t *cfg, pw_err_t *err)
+{
+    const pw_target_conf_t *plan[PW_MAX_TARGETS + 8];
+    size_t n_plan;
+    int rc;
+
+    memset(d, 0, sizeof(*d));
+    d->loop = loop;
+    d->cfg = *cfg; /* ours now */
+    memset(cfg, 0, sizeof(*cfg));
+    d->started_ms = pw_now_ms();
+    pw_log_set_level((pw_log_level_t)pw_log_parse_level(d->cfg.log_level));
+    set_hostname(d);
+    if ((rc = plan_targets(&d->cfg, d->cfg.arena, &d->discovery, d->discovery_error,
+                           sizeof(d->discovery_error), plan, &n_plan, err)) != 0)
+        goto fail_config;
+    if ((rc = pw_fs_mkdir_p(d->cfg.state_dir, 0750, err)) != 0)
+        goto fail_config;
+    if ((rc = open_sinks(&d->cfg, d->hostname, &d->emitter, err)) != 0)
+        goto fail_config;
+    if ((d->http = pw_http_create(loop)) == NULL) {
+        rc = pw_err_set(err, PW_ENOMEM, "cannot start the HTTP client");
+        goto fail_sinks;
+    }
+    if ((rc = pw_status_open(d, err)) != 0)
+        goto fail_http;
+    for (size_t i = 0; i < n_plan; i++) {
+        pw_target_t *t = pw_target_create(d, plan[i], err);
+        if (t == NULL) {
+            rc = err->code;
+            goto fail_targets;
+        }
+        d->targets[d->n_targets++] = t;
+    }
+    for (size_t i = 0; i < d->n_targets; i++)
+        pw_target_start(d->targets[i]);
+    log_plan(d);
+
+    uv_signal_init(loop, &d->sig_term);
+    uv_signal_init(loop, &d->sig_int);
+    uv_signal_init(loop, &d->sig_hup);
+    d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+    uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+    uv_signal_start(&d->sig_int, on_signal, SIGINT);
+    uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+    uv_timer_init(loop, &d->self_timer);
+    d->self_timer.data = d;
+    uv_timer_start(&d->self_timer, on_self_timer, (uint64_t)d->cfg.intervals.expvar_ms,
+                   (uint64_t)d->cfg.intervals.expvar_ms);
+    d->running = 1;
+    pw_log(PW_LOG_INFO, "daemon", "profwatchd %s started as %s: %zu target%s, reports in %s",
+           PW_VERSION, d->hostname, d->n_targets, d->n_targets == 1 ? "" : "s", d->cfg.reports_dir);
+    return 0;
+
+fail_targets:
+    for (size_t i = 0; i < d->n_targets; i++)
+        pw_target_close(d->targets[i]);
+    d->n_targets = 0;
+    pw_status_close(d);
+fail_http:
+    pw_http_destroy(d->http);
+    d->http = NULL;
+fail_sinks:
+    pw_emitter_destroy(&d->emitter);
+fail_config:
+    pw_config_free(&d->cfg);
+    return rc;
+}
+
+static int same_status_socket(const pw_config_t *a, const pw_config_t *b)
+{
+    return strcmp(a->status_socket ? a->status_socket : "",
+                  b->status_socket ? b->status_socket : "") == 0;
+}
+
+void pw_daemon_reload(pw_daemon_t *d, const char *path)
+{
+    pw_config_t nc;
+    pw_err_t err = {0};
+    pw_discovery_t disc;
+    char disc_error[sizeof(d->discovery_error)];
+    const pw_target_conf_t *plan[PW_MAX_TARGETS + 8];
+    size_t n_plan = 0;
+    pw_emitter_t em;
+
+    if (d->stopping)
+        return;
+    if (path == NULL) {
+        pw_log(PW_LOG_INFO, "daemon", "SIGHUP: running on built-in defaults, nothing to reload");
+        pw_emit_reopen(&d->emitter);
+        return;
+    }
+    if (pw_config_load(&nc, path, &err) != 0)
+        goto fail;
+    if (plan_targets(&nc, nc.arena, &disc, disc_error, sizeof(disc_error), plan, &n_plan, &err) !=
+        0)
+        goto fail_config;
+    char hostname[sizeof(d->hostname)];
+    memcpy(hostname, d->hostname, sizeof(hostname));
+    if (nc.hostname && nc.hostname[0])
+        snprintf(hostname, sizeof(hostname), "%s", nc.hostname);
+    if (pw_fs_mkdir_p(nc.state_dir, 0750, &err) != 0 || open_sinks(&nc, hostname, &em, &err) != 0)
+        goto fail_config;
+
+    /* Committed: from here on nothing fails. */
+    pw_emit_flush(&d->emitter);
+    pw_emitter_destroy(&d->emitter);
+    d->emitter = em;
+    int reopen_status = !same_status_socket(&d->cfg, &nc);
+    if (reopen_status)
+        pw_status_close(d);
+    pw_target_t *kept[PW_MAX_TARGETS + 8];
+    size_t n_kept = 0;
+    for (size_t i = 0; i < d->n_targets; i++) {
+        pw_target_t *t = d->targets[i];
+        int keep = 0;
+        for (size_t k = 0; k < n_plan && !keep; k++)
+            if (plan[k] != NULL && pw_target_same(t, plan[k])) {
+                keep = 1;
+                plan[k] = NULL; /* taken */
+            }
+        if (keep)
+            kept[n_kept++] = t;
+        else
+            pw_target_close(t);
+    }
+    pw_config_t old = d->cfg;
+    d->cfg = nc;
+    d->discovery = disc;
+    memcpy(d->discovery_error, disc_error, sizeof(disc_error));
+    set_hostname(d);
+    pw_log_set_level((pw_log_level_t)pw_log_parse_level(d->cfg.log_level));
+    memcpy(d->targets, kept, n_kept * sizeof(kept[0]));
+    d->n_targets = n_kept;
+    for (size_t i = 0; i < n_kept; i++)
+        pw_target_reconfigure(kept[i]);
+    for (size_t k = 0; k < n_plan; k++) {
+        if (plan[k] == NULL)
+            continue;
+        pw_target_t *t = pw_target_create(d, plan[k], &err);
+        if (t == NULL) {
+            pw_log(PW_LOG_ERROR, "daemon", "reload: target %s: %s", plan[k]->name, err.msg);
+            continue;
+        }
+        d->targets[d->n_targets++] = t;
+        pw_target_start(t);
+    }
+    pw_config_free(&old);
+    if (reopen_status && pw_status_open(d, &err) != 0)
+        pw_log(PW_LOG_ERROR, "daemon", "reload: %s", err.msg);
+    uv_timer_start(&d->self_timer, on_self_timer, (uint64_t)d->cfg.intervals.expvar_ms,
+                   (uint64_t)d->cfg.intervals.expvar_ms);
+    d->reloads++;
+    d->reload_error[0] = '\0';
+    pw_log(PW_LOG_INFO, "daemon", "reloaded %s: %zu target%s", path, d->n_targets,
+           d->n_targets == 1 ? "" : "s");
+    log_plan(d);
+    return;
+
+fail_config:
+    pw_config_free(&nc);
+fail:
+    d->reload_errors++;
+    snprintf(d->reload_error, sizeof(d->reload_error), "%s", err.msg);
+    pw_log(PW_LOG_ERROR, "daemon", "reload failed, the running configuration stays: %s", err.msg);
+}
+
+void pw_daemon_stop(pw_daemon_t *d)
+{
+    if (d->stopping || !d->running)
+        return;
+    d->stopping = 1;
+    uv_close((uv_handle_t *)&d->sig_term, NULL);
+    uv_close((uv_handle_t *)&d->sig_int, NULL);
+    uv_close((uv_handle_t *)&d->sig_hup, NULL);
+    uv_close((uv_handle_t *)&d->self_timer, NULL);
+    pw_status_close(d);
+    for (size_t i = 0; i < d->n_targets; i++)
+        pw_target_close(d->targets[i]);
+    d->n_targets = 0;
+    /* In-flight requests end now: their callbacks free what they hold. */
+    pw_http_destroy(d->http);
+    d->http = NULL;
+    pw_emit_flush(&d->emitter);
+}
+
+void pw_daemon_free(pw_daemon_t *d)
+{
+    pw_emitter_destroy(&d->emitter);
+    pw_config_free(&d->cfg);
+}

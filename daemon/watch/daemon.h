@@ -1,0 +1,149 @@
+/* profwatchd's internals: the daemon (one libuv loop, the HTTP client, the
+ * sinks, the status socket) and its targets, each with its scrape timers and
+ * its rolling state. Everything runs on the loop's thread. */
+#ifndef PW_WATCH_DAEMON_H
+#define PW_WATCH_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "discover.h"
+#include "profwatch/analysis.h"
+#include "profwatch/arena.h"
+#include "profwatch/buf.h"
+#include "profwatch/config.h"
+#include "profwatch/fntab.h"
+#include "profwatch/http.h"
+#include "profwatch/memstats.h"
+#include "profwatch/rules.h"
+#include "profwatch/sink.h"
+
+typedef struct pw_daemon pw_daemon_t;
+typedef struct pw_target pw_target_t;
+
+/* What a target scrapes; block and mutex share the contention timer. */
+typedef enum { PW_K_EXPVAR, PW_K_HEAP, PW_K_BLOCK, PW_K_MUTEX, PW_K_CPU, PW_K_COUNT } pw_kind_t;
+const char *pw_kind_name(pw_kind_t k);
+
+typedef struct {
+    uint64_t ok, errors, busy;
+    int64_t last_ok_ms, last_try_ms;
+    double last_seconds;
+    char last_error[256];
+    int in_flight;
+} pw_scrape_stat_t;
+
+typedef struct {
+    uint8_t *data;
+    size_t len;
+    int64_t t_ms;
+} pw_raw_t;
+
+typedef struct {
+    int64_t t_ms; /* the profile's own time, else the scrape's */
+    pw_fntab_t tab;
+    int64_t inuse; /* total inuse_space */
+} pw_heap_snap_t;
+
+/* A rule's latest result, with the function named by value. */
+typedef struct {
+    int valid;
+    int64_t at_ms;
+    pw_rule_result_t r;
+    char top[256];
+} pw_latest_t;
+
+#define PW_MAX_SNAPS 64
+
+struct pw_target {
+    pw_daemon_t *d;
+    pw_arena_t *arena; /* the target's own copies of its configuration */
+    pw_target_conf_t conf;
+    const char *tags[PW_MAX_TAGS + 2];
+    size_t n_tags;
+    uv_timer_t timers[4]; /* expvar, heap, contention, cpu */
+    int open_handles;     /* timers not closed yet */
+    int closing;
+    pw_scrape_stat_t stat[PW_K_COUNT];
+
+    pw_names_t names;
+    pw_heap_snap_t snaps[PW_MAX_SNAPS]; /* the window, oldest first */
+    size_t n_snaps;
+    int64_t snap_every_ms; /* thinning when the window holds more than PW_MAX_SNAPS */
+    /* Raw profiles kept for captures: two anchors spanning the window, the
+     * previous and the latest heap, and the latest of the others. */
+    pw_raw_t anchor_a, anchor_b, prev_heap, last_heap, last_cpu;
+    pw_raw_t prev_block, last_block, prev_mutex, last_mutex;
+    pw_buf_t expvar_json;
+    pw_memstats_t memstats;
+    int have_memstats;
+    pw_fntab_t block_prev, mutex_prev;
+    int have_block_prev, have_mutex_prev;
+
+    pw_latest_t fast, sustained, cpu, block, mutex;
+    pw_verdict_t verdict;
+    int64_t verdict_since_ms;
+    pw_verdict_t pending;
+    int pending_cycles;
+    uint64_t cycles;
+    uint64_t captures, capture_errors;
+    char last_capture[1024];
+};
+
+struct pw_daemon {
+    uv_loop_t *loop;
+    pw_config_t cfg;
+    char hostname[256];
+    pw_http_t *http;
+    pw_emitter_t emitter;
+    pw_target_t *targets[PW_MAX_TARGETS + 8];
+    size_t n_targets;
+    pw_discovery_t discovery;
+    char discovery_error[512];
+    uv_signal_t sig_term, sig_int, sig_hup;
+    uv_pipe_t status_server;
+    int status_open;
+    uv_timer_t self_timer; /* the daemon's own metrics */
+    int64_t started_ms;
+    uint64_t reloads, reload_errors;
+    char reload_error[512];
+    int running, stopping;
+};
+
+int64_t pw_now_ms(void);
+
+/* daemon.c */
+/* Takes cfg over (it is zeroed) and starts watching; on error nothing is left
+ * running and cfg is freed. */
+int pw_daemon_start(pw_daemon_t *d, uv_loop_t *loop, pw_config_t *cfg, pw_err_t *err);
+/* SIGHUP: the file again; a bad one keeps the running config (and says why). */
+void pw_daemon_reload(pw_daemon_t *d, const char *path);
+/* Stops timers, cancels requests and flushes the sinks; run the loop to the
+ * end afterwards, then pw_daemon_free. */
+void pw_daemon_stop(pw_daemon_t *d);
+void pw_daemon_free(pw_daemon_t *d);
+/* The common tags plus extra ones, for a target's metric. */
+void pw_daemon_metric(pw_daemon_t *d, pw_target_t *t, const char *name, double value,
+                      const char *extra_tag);
+
+/* target.c */
+pw_target_t *pw_target_create(pw_daemon_t *d, const pw_target_conf_t *conf, pw_err_t *err);
+void pw_target_start(pw_target_t *t);
+/* After a reload: the timers follow the new intervals; the state is kept. */
+void pw_target_reconfigure(pw_target_t *t);
+/* Stops the timers; the target frees itself once nothing refers to it. */
+void pw_target_close(pw_target_t *t);
+int pw_target_same(const pw_target_t *t, const pw_target_conf_t *c);
+void pw_target_status_json(const pw_target_t *t, void *json);
+
+/* capture.c: writes <reports_dir>/<UTC>-<host>[-n]/ in the flare's layout,
+ * with the analyze report inside; returns 0 and the folder's path. */
+int pw_capture_write(pw_target_t *t, const char *reason, int from_window, char *path, size_t n,
+                     pw_err_t *err);
+
+/* status.c */
+int pw_status_open(pw_daemon_t *d, pw_err_t *err);
+void pw_status_close(pw_daemon_t *d);
+
+#endif

@@ -1,0 +1,30 @@
+/* The agent's processes, found from its own configuration: the core agent on
+ * expvar_port, the trace-agent's HTTPS debug port, the process-agent and
+ * security-agent expvar ports, and system-probe's unix socket. A process that
+ * is disabled in that configuration is skipped, with the reason. */
+#ifndef PW_WATCH_DISCOVER_H
+#define PW_WATCH_DISCOVER_H
+
+#include "profwatch/arena.h"
+#include "profwatch/config.h"
+#include "profwatch/err.h"
+
+#define PW_MAX_SKIPPED 8
+
+typedef struct {
+    pw_target_conf_t targets[8];
+    size_t n_targets;
+    struct {
+        const char *name;
+        const char *reason;
+    } skipped[PW_MAX_SKIPPED];
+    size_t n_skipped;
+} pw_discovery_t;
+
+/* Reads datadog.yaml (and system-probe.yaml if present). Strings go to arena.
+ * A missing or unreadable datadog.yaml is an error (the message says how to
+ * turn discovery off); a missing system-probe.yaml only skips system-probe. */
+int pw_discover(const char *datadog_yaml, const char *system_probe_yaml, pw_arena_t *arena,
+                pw_discovery_t *out, pw_err_t *err);
+
+#endif
