@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "profwatch/buf.h"
+#include "profwatch/gzip.h" /* pw_fmt_size */
 
 typedef struct request {
     struct request *next, *prev;
@@ -22,6 +24,7 @@ typedef struct request {
     pw_buf_t body;
     int too_big;
     char errbuf[CURL_ERROR_SIZE];
+    char sock_error[128]; /* what the socket said when poll reported an error */
     pw_http_cb cb;
     void *ud;
     uint64_t start;
@@ -30,6 +33,7 @@ typedef struct request {
 typedef struct {
     uv_poll_t poll;
     curl_socket_t fd;
+    CURL *easy; /* the transfer that last asked for this socket */
     pw_http_t *h;
 } sock_ctx_t;
 
@@ -105,8 +109,18 @@ static void on_poll(uv_poll_t *poll, int status, int events)
     sock_ctx_t *c = poll->data;
     pw_http_t *h = c->h;
     int flags = 0, running;
-    if (status < 0)
+    if (status < 0) {
         flags = CURL_CSELECT_ERR;
+        /* curl will only say "select/poll returned error": keep what the
+         * socket itself reports (a reset, a refusal) for the request's message. */
+        int soerr = 0;
+        socklen_t len = sizeof(soerr);
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr == 0)
+            soerr = -status;
+        for (request_t *r = h->reqs; r != NULL; r = r->next)
+            if (r->easy == c->easy)
+                snprintf(r->sock_error, sizeof(r->sock_error), "%s", strerror(soerr));
+    }
     if (events & UV_READABLE)
         flags |= CURL_CSELECT_IN;
     if (events & UV_WRITABLE)
@@ -117,7 +131,6 @@ static void on_poll(uv_poll_t *poll, int status, int events)
 
 static int on_socket(CURL *easy, curl_socket_t s, int action, void *userp, void *socketp)
 {
-    (void)easy;
     pw_http_t *h = userp;
     sock_ctx_t *c = socketp;
     if (action == CURL_POLL_REMOVE) {
@@ -142,6 +155,7 @@ static int on_socket(CURL *easy, curl_socket_t s, int action, void *userp, void 
         c->poll.data = c;
         curl_multi_assign(h->multi, s, c);
     }
+    c->easy = easy;
     int events = 0;
     if (action == CURL_POLL_IN || action == CURL_POLL_INOUT)
         events |= UV_READABLE;
@@ -196,8 +210,12 @@ static void check_multi_info(pw_http_t *h)
             resp.timed_out = code == CURLE_OPERATION_TIMEDOUT;
             if (r->too_big || code == CURLE_FILESIZE_EXCEEDED) {
                 r->too_big = 1;
-                snprintf(resp.error, sizeof(resp.error),
-                         "the response is larger than the %zu-byte cap", r->max_body);
+                char cap[32];
+                pw_fmt_size(cap, sizeof(cap), r->max_body);
+                snprintf(resp.error, sizeof(resp.error), "the response is larger than the %s cap",
+                         cap);
+            } else if (r->sock_error[0]) {
+                snprintf(resp.error, sizeof(resp.error), "connection error: %s", r->sock_error);
             } else {
                 snprintf(resp.error, sizeof(resp.error), "%s",
                          r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));

@@ -94,10 +94,14 @@ void pw_log_write(pw_log_level_t level, const char *component, const char *fmt, 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    char note[64] = "";
+    char note[96] = "";
     if (s->suppressed > 0) {
         snprintf(note, sizeof(note), " (%lu similar messages were suppressed)", s->suppressed);
         s->suppressed = 0;
+    } else if (s->count == BURST) {
+        /* Whoever reads the log should know that silence is not recovery. */
+        snprintf(note, sizeof(note), " (similar messages are suppressed for the next %ld s)",
+                 (long)(s->window_start + WINDOW - now));
     }
     if (to_syslog) {
         syslog(syslog_prio[level], "%s %s: %s%s", names[level], component, msg, note);

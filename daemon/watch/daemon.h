@@ -75,7 +75,6 @@ struct pw_target {
      * previous and the latest heap, and the latest of the others. */
     pw_raw_t anchor_a, anchor_b, prev_heap, last_heap, last_cpu;
     pw_raw_t prev_block, last_block, prev_mutex, last_mutex;
-    pw_buf_t expvar_json;
     pw_memstats_t memstats;
     int have_memstats;
     pw_fntab_t block_prev, mutex_prev;

@@ -94,7 +94,6 @@ static void maybe_free(pw_target_t *t)
     raw_release(&t->last_block);
     raw_release(&t->prev_mutex);
     raw_release(&t->last_mutex);
-    pw_buf_free(&t->expvar_json);
     pw_names_free(&t->names);
     pw_arena_destroy(t->arena);
     free(t);
@@ -143,7 +142,6 @@ pw_target_t *pw_target_create(pw_daemon_t *d, const pw_target_conf_t *conf, pw_e
         t->conf.tags[i] = adup(t->arena, conf->tags[i]);
         t->tags[t->n_tags++] = t->conf.tags[i];
     }
-    pw_buf_init(&t->expvar_json);
     set_thinning(t);
     for (int i = 0; i < 4; i++) {
         uv_timer_init(d->loop, &t->timers[i]);
@@ -302,12 +300,20 @@ static void keep_latest(pw_latest_t *l, const pw_rule_result_t *r)
     l->r.top = NULL;
 }
 
+/* A good transfer whose body could not be used: the reason, logged. */
+static int unusable(pw_target_t *t, pw_kind_t k, const char *why)
+{
+    pw_scrape_stat_t *st = &t->stat[k];
+    snprintf(st->last_error, sizeof(st->last_error), "%s", why);
+    pw_log(PW_LOG_WARN, "scrape", "%s %s: %s", t->conf.name, kind_names[k], why);
+    return -1;
+}
+
 /* Decodes a profile body and builds its attributed graph; NULL on error
  * (recorded in the stat). The caller destroys both. */
 static pw_graph_t *graph_of(pw_target_t *t, pw_kind_t k, const pw_http_resp_t *resp,
                             const char *index, pw_profile_t **prof)
 {
-    pw_scrape_stat_t *st = &t->stat[k];
     pw_err_t err = {0};
     pw_pprof_opts_t po = {.max_size = (size_t)t->d->cfg.http.max_body};
     *prof = NULL;
@@ -326,10 +332,7 @@ static pw_graph_t *graph_of(pw_target_t *t, pw_kind_t k, const pw_http_resp_t *r
         goto fail;
     return g;
 fail:
-    st->errors++;
-    st->ok--; /* the transfer worked, the profile did not */
-    snprintf(st->last_error, sizeof(st->last_error), "%s", err.msg);
-    pw_log(PW_LOG_WARN, "scrape", "%s %s: %s", t->conf.name, kind_names[k], err.msg);
+    unusable(t, k, err.msg);
     pw_profile_destroy(*prof);
     *prof = NULL;
     return NULL;
@@ -379,13 +382,13 @@ static void move_anchors(pw_target_t *t, const pw_raw_t *now)
     }
 }
 
-static void on_heap(pw_target_t *t, const pw_http_resp_t *resp)
+static int on_heap(pw_target_t *t, const pw_http_resp_t *resp)
 {
     pw_daemon_t *d = t->d;
     pw_profile_t *prof;
     pw_graph_t *g = graph_of(t, PW_K_HEAP, resp, NULL, &prof);
     if (g == NULL)
-        return;
+        return -1;
     if (strcmp(g->sample_type, "inuse_space") != 0 && index_if(prof, "inuse_space")) {
         pw_graph_destroy(g);
         g = NULL;
@@ -398,7 +401,7 @@ static void on_heap(pw_target_t *t, const pw_http_resp_t *resp)
         pw_graph_build(&(pw_graph_input_t){prof, 0}, 1, &go, &g, &err);
         if (g == NULL) {
             pw_profile_destroy(prof);
-            return;
+            return unusable(t, PW_K_HEAP, err.msg);
         }
     }
     int64_t now = pw_now_ms();
@@ -419,7 +422,7 @@ static void on_heap(pw_target_t *t, const pw_http_resp_t *resp)
     pw_graph_destroy(g);
     pw_profile_destroy(prof);
     if (rc != 0)
-        return;
+        return unusable(t, PW_K_HEAP, "out of memory for the heap table");
 
     pw_raw_t raw;
     if (raw_new(&raw, resp->body, resp->body_len, s.t_ms) == 0) {
@@ -499,16 +502,17 @@ static void on_heap(pw_target_t *t, const pw_http_resp_t *resp)
         }
         free(nodes);
     }
+    return 0;
 }
 
 /* ---- block, mutex, cpu, expvar ------------------------------------------- */
 
-static void on_contention(pw_target_t *t, pw_kind_t k, const pw_http_resp_t *resp)
+static int on_contention(pw_target_t *t, pw_kind_t k, const pw_http_resp_t *resp)
 {
     pw_profile_t *prof;
     pw_graph_t *g = graph_of(t, k, resp, NULL, &prof);
     if (g == NULL)
-        return;
+        return -1;
     if (strcmp(g->sample_type, "delay") != 0 && index_if(prof, "delay") != NULL) {
         /* Rank by delay, as analyze does. */
         pw_graph_destroy(g);
@@ -520,7 +524,7 @@ static void on_contention(pw_target_t *t, pw_kind_t k, const pw_http_resp_t *res
         go.sample_index = "delay";
         if (pw_graph_build(&(pw_graph_input_t){prof, 0}, 1, &go, &g, &err) != 0) {
             pw_profile_destroy(prof);
-            return;
+            return unusable(t, k, err.msg);
         }
     }
     pw_fntab_t tab;
@@ -528,7 +532,7 @@ static void on_contention(pw_target_t *t, pw_kind_t k, const pw_http_resp_t *res
     pw_graph_destroy(g);
     pw_profile_destroy(prof);
     if (rc != 0)
-        return;
+        return unusable(t, k, "out of memory for the function table");
     pw_fntab_t *prev = k == PW_K_BLOCK ? &t->block_prev : &t->mutex_prev;
     int *have = k == PW_K_BLOCK ? &t->have_block_prev : &t->have_mutex_prev;
     pw_latest_t *latest = k == PW_K_BLOCK ? &t->block : &t->mutex;
@@ -575,14 +579,15 @@ static void on_contention(pw_target_t *t, pw_kind_t k, const pw_http_resp_t *res
         raw_set(raw_last, &raw);
         raw_release(&raw);
     }
+    return 0;
 }
 
-static void on_cpu(pw_target_t *t, const pw_http_resp_t *resp)
+static int on_cpu(pw_target_t *t, const pw_http_resp_t *resp)
 {
     pw_profile_t *prof;
     pw_graph_t *g = graph_of(t, PW_K_CPU, resp, NULL, &prof);
     if (g == NULL)
-        return;
+        return -1;
     pw_rule_result_t r;
     pw_rule_cpu(g->all, g->n_all, g->total, &t->d->cfg.rules, &r);
     keep_latest(&t->cpu, &r);
@@ -599,20 +604,15 @@ static void on_cpu(pw_target_t *t, const pw_http_resp_t *resp)
         raw_set(&t->last_cpu, &raw);
         raw_release(&raw);
     }
+    return 0;
 }
 
-static void on_expvar(pw_target_t *t, const pw_http_resp_t *resp)
+static int on_expvar(pw_target_t *t, const pw_http_resp_t *resp)
 {
     pw_err_t err = {0};
     pw_memstats_t ms;
-    if (pw_memstats_from_json((const char *)resp->body, resp->body_len, &ms, &err) != 0) {
-        pw_scrape_stat_t *st = &t->stat[PW_K_EXPVAR];
-        st->errors++;
-        st->ok--;
-        snprintf(st->last_error, sizeof(st->last_error), "%s", err.msg);
-        pw_log(PW_LOG_WARN, "scrape", "%s expvar: %s", t->conf.name, err.msg);
-        return;
-    }
+    if (pw_memstats_from_json((const char *)resp->body, resp->body_len, &ms, &err) != 0)
+        return unusable(t, PW_K_EXPVAR, err.msg);
     t->memstats = ms;
     t->have_memstats = 1;
     for (int f = 0; f < PW_MS_COUNT; f++) {
@@ -623,6 +623,7 @@ static void on_expvar(pw_target_t *t, const pw_http_resp_t *resp)
                  pw_memstats_metric_name((pw_ms_field_t)f));
         metric(t, name, ms.value[f], NULL);
     }
+    return 0;
 }
 
 /* ---- verdict ------------------------------------------------------------- */
@@ -803,7 +804,8 @@ static void on_response(const pw_http_resp_t *resp, void *ud)
         } else {
             st->errors++;
             if (!resp->transport_ok) {
-                snprintf(st->last_error, sizeof(st->last_error), "%s", resp->error);
+                snprintf(st->last_error, sizeof(st->last_error), "%s%s", resp->error,
+                         resp->too_big ? " (http.max_body)" : "");
             } else {
                 /* The first line of the body says why, in Go's handlers. */
                 size_t n = resp->body_len < 120 ? resp->body_len : 120;
@@ -820,27 +822,29 @@ static void on_response(const pw_http_resp_t *resp, void *ud)
         }
         metric(t, PW_M_SCRAPE_ERRORS, (double)st->errors, ptag);
     } else {
-        st->ok++;
-        st->last_ok_ms = pw_now_ms();
+        int used;
         switch (k) {
         case PW_K_EXPVAR:
-            on_expvar(t, resp);
-            pw_buf_reset(&t->expvar_json);
-            pw_buf_append(&t->expvar_json, resp->body, resp->body_len);
+            used = on_expvar(t, resp);
             break;
         case PW_K_HEAP:
-            on_heap(t, resp);
+            used = on_heap(t, resp);
             break;
         case PW_K_BLOCK:
         case PW_K_MUTEX:
-            on_contention(t, k, resp);
+            used = on_contention(t, k, resp);
             break;
         default:
-            on_cpu(t, resp);
+            used = on_cpu(t, resp);
             break;
         }
-        if (st->last_ok_ms < st->last_try_ms) /* decoding failed after a good transfer */
+        if (used == 0) {
+            st->ok++;
+            st->last_ok_ms = pw_now_ms();
+        } else {
+            st->errors++;
             metric(t, PW_M_SCRAPE_ERRORS, (double)st->errors, ptag);
+        }
     }
     if (k == PW_K_HEAP) {
         int up = t->stat[PW_K_HEAP].last_ok_ms >= t->stat[PW_K_HEAP].last_try_ms;
