@@ -73,22 +73,24 @@ typedef struct {
     pw_hmap64_t edge_ix;
 } builder_t;
 
-static const char *base_name(pw_arena_t *a, const char *path)
+const char *pw_graph_nameless_name(pw_arena_t *a, const char *objfile)
 {
+    if (objfile[0] == '\0')
+        return "<unknown>";
     /* filepath.Base: strip trailing slashes, keep what follows the last '/'. */
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
+    size_t n = strlen(objfile);
+    while (n > 1 && objfile[n - 1] == '/')
         n--;
-    if (n == 1 && path[0] == '/')
+    if (n == 1 && objfile[0] == '/')
         return "/";
     size_t s = n;
-    while (s > 0 && path[s - 1] != '/')
+    while (s > 0 && objfile[s - 1] != '/')
         s--;
     char *out = pw_arena_alloc(a, n - s + 3);
     if (out == NULL)
         return NULL;
     out[0] = '[';
-    memcpy(out + 1, path + s, n - s);
+    memcpy(out + 1, objfile + s, n - s);
     out[n - s + 1] = ']';
     out[n - s + 2] = '\0';
     return out;
@@ -105,7 +107,7 @@ static uint32_t new_node(builder_t *b, const char *name, const char *obj, int64_
         n->name = name;
     } else {
         n->objfile = obj;
-        n->name = obj[0] != '\0' ? base_name(b->g->arena, obj) : "<unknown>";
+        n->name = pw_graph_nameless_name(b->g->arena, obj);
     }
     if (n->name == NULL)
         return PW_NONE;
@@ -394,24 +396,10 @@ static int check_inputs(const pw_graph_input_t *inputs, size_t n, pw_err_t *err)
 {
     if (n == 0)
         return pw_err_set(err, PW_EINVAL, "no profile to aggregate");
-    const pw_profile_t *a = inputs[0].profile;
     for (size_t i = 1; i < n; i++) {
-        const pw_profile_t *b = inputs[i].profile;
-        int same = a->n_sample_types == b->n_sample_types &&
-                   strcmp(a->period_type.type, b->period_type.type) == 0 &&
-                   strcmp(a->period_type.unit, b->period_type.unit) == 0;
-        for (size_t k = 0; same && k < a->n_sample_types; k++)
-            same = strcmp(a->sample_types[k].type, b->sample_types[k].type) == 0 &&
-                   strcmp(a->sample_types[k].unit, b->sample_types[k].unit) == 0;
-        if (!same) {
-            char na[256], nb[256];
-            pw_profile_sample_type_names(a, na, sizeof(na));
-            pw_profile_sample_type_names(b, nb, sizeof(nb));
-            return pw_err_set(err, PW_EINVAL,
-                              "the profiles cannot be compared: sample types [%s] vs [%s] (or "
-                              "their units or period types differ)",
-                              na, nb);
-        }
+        int rc = pw_profile_comparable(inputs[0].profile, inputs[i].profile, err);
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }

@@ -86,6 +86,11 @@ int pw_graph_build(const pw_graph_input_t *inputs, size_t n_inputs, const pw_gra
                    pw_graph_t **out, pw_err_t *err);
 void pw_graph_destroy(pw_graph_t *g);
 
+/* The printable name pprof gives a frame whose function has no name: the base
+ * name of its binary in brackets ("[libc.so.6]"), or "<unknown>" when the
+ * mapping has no file. Allocated in a unless it is a constant; NULL on OOM. */
+const char *pw_graph_nameless_name(pw_arena_t *a, const char *objfile);
+
 /* Finds a node by printable name among all nodes; NULL when absent. */
 const pw_node_t *pw_graph_find(const pw_graph_t *g, const char *name);
 
