@@ -12,6 +12,12 @@
 
 /* Frame rows: 15 px of colour and a 1 px gap. */
 #define ROW 16
+/* Boxes narrower than this many pixels hide their label (class "n"): two
+ * characters clipped to a sliver read as noise. The script keeps the class
+ * up to date as the page width and the zoom change. */
+#define LABEL_MIN_PX 18
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* The page's own style. Everything is scoped under pwf- names so that a
  * report can add its own rules around the sections. */
@@ -28,7 +34,7 @@ static const char css[] =
     ".pwf-svg>svg{cursor:pointer}.pwf-svg>svg:hover rect{stroke:#000;stroke-width:1}"
     ".pwf-svg text{fill:#000;pointer-events:none}"
     ".pwf-svg .pwf-hl rect{fill:#e254e8}.pwf-svg .pwf-anc{opacity:.6}"
-    ".pwf-svg .pwf-hide{display:none}"
+    ".pwf-svg .pwf-hide,.pwf-svg .n text{display:none}"
     ".pwf-tip{position:fixed;display:none;max-width:44em;padding:4px 7px;background:#fff;"
     "border:1px solid #888;box-shadow:1px 2px 5px rgba(0,0,0,.25);font:12px/1.35 "
     "ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all;"
@@ -37,6 +43,7 @@ static const char css[] =
 /* Hover, zoom and search for every section on the page. Frames are the
  * nested <svg> elements in pre-order; the section's JSON gives each frame's
  * exact x, width (v), depth (d), full name (n[k]) and tooltip line (t). */
+/* clang-format off */
 static const char script[] =
     "(function(){'use strict';\n"
     "var tip=document.createElement('div');tip.className='pwf-tip';"
@@ -51,17 +58,18 @@ static const char script[] =
     " for(j=0;j<n;j++){st[D[j]]=j;P[j]=D[j]>0?st[D[j]-1]:-1;ix.set(fr[j],j);}\n"
     " function name(j){return N[K[j]];}\n"
     " function zoom(i){\n"
-    "  var x0=X[i],w=V[i],d0=D[i];\n"
+    "  var x0=X[i],w=V[i],d0=D[i],W=svg.getBoundingClientRect().width,px=W/w;\n"
     "  for(var j=0;j<n;j++){var e=fr[j],c=e.classList;\n"
     "   if(D[j]>=d0&&X[j]>=x0&&X[j]+V[j]<=x0+w){\n"
     "    e.setAttribute('x',(100*(X[j]-x0)/w)+'%');e.setAttribute('width',(100*V[j]/w)+'%');\n"
-    "    c.remove('pwf-hide');c.remove('pwf-anc');\n"
+    "    c.remove('pwf-hide');c.remove('pwf-anc');if(W>0)c.toggle('n',V[j]*px<" STR(LABEL_MIN_PX) ");\n"
     "   }else if(D[j]<d0&&X[j]<=x0&&X[j]+V[j]>=x0+w){\n"
     "    e.setAttribute('x','0%');e.setAttribute('width','100%');\n"
-    "    c.remove('pwf-hide');c.toggle('pwf-anc',i!==0);\n"
+    "    c.remove('pwf-hide');c.remove('n');c.toggle('pwf-anc',i!==0);\n"
     "   }else c.add('pwf-hide');}\n"
     "  sec.setAttribute('data-zoom',i);\n"
     " }\n"
+    " zoom(0);addEventListener('resize',function(){zoom(+sec.getAttribute('data-zoom'));});\n"
     " svg.addEventListener('click',function(ev){\n"
     "  var e=ev.target.closest('svg');if(ix.has(e))zoom(ix.get(e));});\n"
     " svg.addEventListener('mousemove',function(ev){\n"
@@ -82,16 +90,17 @@ static const char script[] =
     "  for(var j=0;j<n;j++){var m=j>0&&re!==null&&re.test(name(j));\n"
     "   hit[j]=m||(P[j]>=0&&hit[P[j]]);fr[j].classList.toggle('pwf-hl',m);\n"
     "   if(m){cnt++;if(!(P[j]>=0&&hit[P[j]]))sum+=V[j];}}\n"
-    "  out.textContent=re?cnt+' frames match, '+pc(sum,total)+' of the total':'';\n"
+    "  out.textContent=re?cnt+(cnt===1?' frame matches, ':' frames match, ')+\n"
+    "   pc(sum,total)+' of the total':'';\n"
     " }\n"
     " box.addEventListener('input',search);\n"
-    " box.addEventListener('keydown',function(ev){if(ev.key==='Escape'){box.value='';search();}});"
-    "\n"
+    " box.addEventListener('keydown',function(ev){if(ev.key==='Escape'){box.value='';search();}});\n"
     " if(box.value)search();\n"
     "}\n"
     "document.querySelectorAll('section.pwf').forEach(function(s){"
     "if(s.querySelector('.pwf-data'))setup(s);});\n"
     "})();\n";
+/* clang-format on */
 
 int pw_flame_html_begin(pw_buf_t *out, const char *title)
 {
@@ -333,10 +342,13 @@ int pw_flame_html_section(pw_buf_t *out, const pw_flame_t *t, const char *id, co
     pw_json_key(&j, "t");
     pw_json_arr_begin(&j);
     int64_t total = t->frames[0].value;
+    double page_px = t->width ? t->width : PW_FLAME_DEFAULT_WIDTH;
     for (size_t i = 0; rc == 0 && i < t->n_frames; i++) {
         const pw_flame_frame_t *f = &t->frames[i];
         pw_flame_color(t, f, color);
-        pw_buf_puts(out, "<svg x=\"");
+        pw_buf_puts(out, (double)f->value * page_px < LABEL_MIN_PX * (double)total
+                             ? "<svg class=\"n\" x=\""
+                             : "<svg x=\"");
         put_pct(out, f->x, total);
         pw_buf_printf(out, "\" y=\"%u\" width=\"", f->depth * ROW);
         put_pct(out, f->value, total);
