@@ -186,14 +186,14 @@ def check_section(wd, sec, pattern):
           f"{sec}: a frame of a function matching /{pattern}/ is drawn")
 
     # The frame to zoom into: a function (not the root, not a merged frame)
-    # between 2% and 90% of the total whose caller is narrower than the root
+    # between 2% and 95% of the total whose caller is narrower than the root
     # (so that zooming must widen the caller too); the widest such.
     parents = {}
     for i in range(1, n):
         parents[i] = max(k for k in range(i) if info["d"][k] == info["d"][i] - 1)
     cands = [i for i in range(1, n)
              if info["names"][i] != "\u2026" and info["v"][parents[i]] < info["total"]
-             and 0.02 * info["total"] <= info["v"][i] <= 0.9 * info["total"]]
+             and 0.02 * info["total"] <= info["v"][i] <= 0.95 * info["total"]]
     check(cands, f"{sec}: there is a frame under a caller narrower than the root to click")
     j = max(cands, key=lambda i: info["v"][i])
     parent = parents[j]
@@ -247,8 +247,12 @@ def run(page, screenshot, sections, work):
     try:
         wd.call("POST", "/url", {"url": page.resolve().as_uri()})
         check_no_script_errors(wd, "while loading the page")
-        title = wd.js("return document.title;")
-        check(title.startswith("profwatch"), f"the page loaded ({title!r})")
+        page_info = wd.js("var t = performance.getEntriesByType('navigation')[0];"
+                          "return {title: document.title, h1: document.querySelector('h1')"
+                          ".textContent, ms: t ? t.loadEventEnd - t.startTime : -1};")
+        check(page_info["title"] and page_info["title"] == page_info["h1"],
+              f"the page loaded and ran its script in {page_info['ms']:.0f} ms "
+              f"({page_info['title']!r})")
         for spec in sections:
             sec, _, pattern = spec.partition(":")
             check_section(wd, sec, pattern)

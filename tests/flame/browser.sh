@@ -15,4 +15,14 @@ trap 'rm -rf "$dir"' EXIT
 # The fixture grows the heap in ContextResolver.TrackContext between the two
 # snapshots and spends its CPU profile in internal/work.
 timeout 180 python3 "$(dirname "$0")/browser.py" "$dir/page.html" "$PW_BUILD/flame-browser.png" \
-    --section 'heap:TrackContext' --section 'cpu:work\.Spin'
+    --section 'heap:TrackContext' --section 'cpu:work\.Spin' || exit 1
+
+# The largest third-party profile, as profwatch flame draws it, when present.
+large="$PW_SHARED_FIXTURES/go-large.cpu.pprof"
+if [ -e "$large" ]; then
+    "$PW_BIN/profwatch" flame "$large" -o "$dir/large.html" || exit 1
+    timeout 180 python3 "$(dirname "$0")/browser.py" "$dir/large.html" \
+        "$PW_BUILD/flame-browser-large.png" --section 'flame:main\.next' || exit 1
+else
+    echo "($large is absent: only the fixture's page was loaded)"
+fi
