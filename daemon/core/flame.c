@@ -202,13 +202,13 @@ static int cmp_name(const void *x, const void *y)
 }
 
 typedef struct {
-    uint64_t key; /* parent << 32 | rank */
+    uint32_t rank;
     uint32_t node;
 } order_t;
 
 static int cmp_order(const void *x, const void *y)
 {
-    uint64_t a = ((const order_t *)x)->key, c = ((const order_t *)y)->key;
+    uint32_t a = ((const order_t *)x)->rank, c = ((const order_t *)y)->rank;
     return a < c ? -1 : a > c;
 }
 
@@ -233,16 +233,25 @@ static int sort_children(builder_t *b, uint32_t **first_out, uint32_t **kids_out
         b->names[idx[i].id].rank = i;
     free(idx);
 
-    size_t n = 0;
-    for (uint32_t i = 1; i < b->n_nodes; i++) {
-        ord[n].key = ((uint64_t)b->nodes[i].parent << 32) | b->names[b->nodes[i].name].rank;
-        ord[n++].node = i;
+    /* Group the nodes by parent (a counting sort: first[p] becomes the
+     * start of p's children), then sort each group by name. Most groups are
+     * one or two nodes, so this is much cheaper than one sort of all. */
+    for (uint32_t i = 1; i < b->n_nodes; i++)
         first[b->nodes[i].parent + 1]++;
-    }
-    qsort(ord, n, sizeof(order_t), cmp_order);
     for (size_t i = 0; i < b->n_nodes; i++)
         first[i + 1] += first[i];
-    for (size_t i = 0; i < n; i++)
+    for (uint32_t i = 1; i < b->n_nodes; i++) {
+        uint32_t pos = first[b->nodes[i].parent]++;
+        ord[pos] = (order_t){b->names[b->nodes[i].name].rank, i};
+    }
+    /* The placing moved each start to the next group's: shift them back. */
+    for (size_t i = b->n_nodes; i > 0; i--)
+        first[i] = first[i - 1];
+    first[0] = 0;
+    for (size_t p = 0; p < b->n_nodes; p++)
+        if (first[p + 1] - first[p] > 1)
+            qsort(ord + first[p], first[p + 1] - first[p], sizeof(order_t), cmp_order);
+    for (size_t i = 0; i + 1 < b->n_nodes; i++)
         kids[i] = ord[i].node;
     free(ord);
     *first_out = first;

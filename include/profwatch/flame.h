@@ -29,7 +29,7 @@
  * kept is one pixel wide at this width. */
 #define PW_FLAME_DEFAULT_WIDTH 1200u
 /* Distinct frames (stack prefixes) a tree may hold before merging, at about
- * 90 bytes of scratch memory each. The largest real profile at hand, a Go CPU
+ * 80 bytes of scratch memory each. The largest real profile at hand, a Go CPU
  * profile whose 20,430 samples nearly all have stacks of their own, makes
  * 425,051. */
 #define PW_FLAME_DEFAULT_MAX_NODES (1u << 20)
