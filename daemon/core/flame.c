@@ -443,8 +443,9 @@ int pw_flame_build(const pw_profile_t *prof, const pw_profile_t *base, const pw_
     memset(&b, 0, sizeof(b));
     b.vi = rc;
     b.max_nodes = opts->max_nodes ? opts->max_nodes : PW_FLAME_DEFAULT_MAX_NODES;
-    if (b.max_nodes > UINT32_MAX - 1)
-        b.max_nodes = UINT32_MAX - 1;
+    /* Frames are indexed by uint32_t, and merging can add one per node. */
+    if (b.max_nodes > UINT32_MAX / 2 - 1)
+        b.max_nodes = UINT32_MAX / 2 - 1;
     b.cap_nodes = 1024;
     pw_flame_t *t = calloc(1, sizeof(*t));
     b.t = t;

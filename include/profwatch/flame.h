@@ -12,8 +12,8 @@
  * they are not drawn, and their value shows only in their callers' BASE value.
  *
  * Ownership: pw_flame_build() returns a tree the caller frees with
- * pw_flame_destroy(). The tree owns every string in it and does not point
- * into the profiles, which may be destroyed first. */
+ * pw_flame_destroy(). Its strings live as long as it does (or are static):
+ * it does not point into the profiles, which may be destroyed first. */
 #ifndef PW_FLAME_H
 #define PW_FLAME_H
 
