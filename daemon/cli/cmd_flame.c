@@ -48,6 +48,8 @@ static const char flame_help[] =
     "                       than SIZE (default 256MiB).\n"
     "  -h, --help           show this help.\n"
     "\n"
+    "pprof's spellings work too: -diff_base=BASE, -sample_index=NAME.\n"
+    "\n"
     "Examples:\n"
     "  profwatch flame cpu.pprof -o cpu.html\n"
     "  profwatch flame --base core-1st-heap.pprof core-2nd-heap.pprof -o heap-growth.html\n"
@@ -83,33 +85,21 @@ static int write_page(const char *path, const pw_buf_t *page)
         return 1;
     }
     snprintf(tmp, n, "%s.tmp", path);
+    int saved;
     FILE *f = fopen(tmp, "wb");
-    if (f == NULL) {
-        fprintf(stderr, "profwatch flame: %s: cannot write: %s\n", path, strerror(errno));
+    if (f == NULL)
         goto fail_open;
-    }
-    if (fwrite(page->data, 1, page->len, f) != page->len || fflush(f) != 0) {
-        fprintf(stderr, "profwatch flame: %s: cannot write: %s\n", path, strerror(errno));
+    int written = fwrite(page->data, 1, page->len, f) == page->len;
+    if (fclose(f) != 0 || !written || rename(tmp, path) != 0)
         goto fail_write;
-    }
-    if (fclose(f) != 0) {
-        f = NULL;
-        fprintf(stderr, "profwatch flame: %s: cannot write: %s\n", path, strerror(errno));
-        goto fail_write;
-    }
-    if (rename(tmp, path) != 0) {
-        fprintf(stderr, "profwatch flame: %s: cannot rename to %s: %s\n", tmp, path,
-                strerror(errno));
-        f = NULL;
-        goto fail_write;
-    }
     free(tmp);
     return 0;
 fail_write:
-    if (f != NULL)
-        fclose(f);
+    saved = errno;
     remove(tmp);
+    errno = saved;
 fail_open:
+    fprintf(stderr, "profwatch flame: %s: cannot write: %s\n", path, strerror(errno));
     free(tmp);
     return 1;
 }
