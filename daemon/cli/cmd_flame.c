@@ -1,14 +1,13 @@
 /* profwatch flame: one profile, or a NEW/BASE pair, as a flame graph in a
  * self-contained HTML page. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 #include "commands.h"
 #include "load.h"
 #include "profwatch/flame.h"
+#include "profwatch/fsutil.h"
 
 static const char flame_help[] =
     "Usage: profwatch flame [OPTIONS] FILE -o OUT.html\n"
@@ -67,8 +66,8 @@ typedef struct {
     size_t max_size;
 } flame_args_t;
 
-/* Writes the page to path through a temporary file renamed into place, so a
- * reader never sees half a page. Returns 0, or 1 after printing why. */
+/* Writes the page to path atomically (a reader never sees half a page), or
+ * to standard output for "-". Returns 0, or 1 after printing why. */
 static int write_page(const char *path, const pw_buf_t *page)
 {
     if (strcmp(path, "-") == 0) {
@@ -78,30 +77,13 @@ static int write_page(const char *path, const pw_buf_t *page)
         }
         return 0;
     }
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (tmp == NULL) {
-        fprintf(stderr, "profwatch flame: out of memory\n");
+    pw_err_t err = {0};
+    /* 0640, like the analyze report: function names can say a lot about a host. */
+    if (pw_fs_write_atomic(path, page->data, page->len, 0640, &err) != 0) {
+        fprintf(stderr, "profwatch flame: %s\n", err.msg);
         return 1;
     }
-    snprintf(tmp, n, "%s.tmp", path);
-    int saved;
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL)
-        goto fail_open;
-    int written = fwrite(page->data, 1, page->len, f) == page->len;
-    if (fclose(f) != 0 || !written || rename(tmp, path) != 0)
-        goto fail_write;
-    free(tmp);
     return 0;
-fail_write:
-    saved = errno;
-    remove(tmp);
-    errno = saved;
-fail_open:
-    fprintf(stderr, "profwatch flame: %s: cannot write: %s\n", path, strerror(errno));
-    free(tmp);
-    return 1;
 }
 
 static int run(const flame_args_t *a, const char *file)
