@@ -87,38 +87,18 @@ static uint32_t intern_nameless(builder_t *b, const char *obj, int64_t start_lin
     return label == NULL ? PW_NONE : intern(b, label, key);
 }
 
-/* Names every frame of every location of p, innermost first, into
- * loc_first/loc_names (pw_graph's map_locations, with interned names). */
+static uint32_t name_cb(void *ctx, const char *name, const char *objfile, int64_t start_line)
+{
+    builder_t *b = ctx;
+    return name[0] != '\0' ? intern(b, name, name) : intern_nameless(b, objfile, start_line);
+}
+
+/* The name of each frame of each location of p, innermost first. */
 static int map_locations(builder_t *b, const pw_profile_t *p, pw_err_t *err)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < p->n_locations; i++)
-        total += p->locations[i].n_lines ? p->locations[i].n_lines : 1;
     free(b->loc_first);
     free(b->loc_names);
-    b->loc_first = malloc((p->n_locations + 1) * sizeof(uint32_t));
-    b->loc_names = malloc((total + 1) * sizeof(uint32_t));
-    if (b->loc_first == NULL || b->loc_names == NULL || total >= UINT32_MAX)
-        return pw_err_set(err, PW_ENOMEM, "out of memory naming %zu frames", total);
-    uint32_t k = 0;
-    for (size_t i = 0; i < p->n_locations; i++) {
-        const pw_location_t *l = &p->locations[i];
-        const char *obj = "";
-        if (l->mapping != PW_NONE && p->mappings[l->mapping].file[0] != '\0')
-            obj = p->mappings[l->mapping].file;
-        b->loc_first[i] = k;
-        uint32_t n = l->n_lines ? l->n_lines : 1;
-        for (uint32_t j = 0; j < n; j++) {
-            const pw_function_t *f = l->n_lines ? &p->functions[l->lines[j].function] : NULL;
-            uint32_t id = f && f->name[0] ? intern(b, f->name, f->name)
-                                          : intern_nameless(b, obj, f ? f->start_line : 0);
-            if (id == PW_NONE)
-                return pw_err_set(err, PW_ENOMEM, "out of memory naming frames");
-            b->loc_names[k++] = id;
-        }
-    }
-    b->loc_first[p->n_locations] = k;
-    return 0;
+    return pw_graph_map_frames(p, name_cb, b, &b->loc_first, &b->loc_names, err);
 }
 
 static uint32_t child(builder_t *b, uint32_t parent, uint32_t name, pw_err_t *err)

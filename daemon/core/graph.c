@@ -149,41 +149,48 @@ static uint32_t node_for(builder_t *b, const char *fname, const char *obj, int64
     return id;
 }
 
-static int map_locations(builder_t *b, input_t *in, pw_err_t *err)
+int pw_graph_map_frames(const pw_profile_t *p, pw_graph_frame_cb cb, void *ctx,
+                        uint32_t **loc_first_out, uint32_t **ids_out, pw_err_t *err)
 {
-    const pw_profile_t *p = in->prof;
+    *loc_first_out = NULL;
+    *ids_out = NULL;
     size_t total = 0;
     for (size_t i = 0; i < p->n_locations; i++)
         total += p->locations[i].n_lines ? p->locations[i].n_lines : 1;
-    in->loc_first = malloc((p->n_locations + 1) * sizeof(uint32_t));
-    in->frames = malloc((total + 1) * sizeof(uint32_t));
-    if (in->loc_first == NULL || in->frames == NULL || total >= UINT32_MAX)
-        return pw_err_set(err, PW_ENOMEM, "out of memory mapping %zu frames", total);
+    uint32_t *first = malloc((p->n_locations + 1) * sizeof(uint32_t));
+    uint32_t *ids = malloc((total + 1) * sizeof(uint32_t));
+    if (first == NULL || ids == NULL || total >= UINT32_MAX)
+        goto fail;
     uint32_t k = 0;
     for (size_t i = 0; i < p->n_locations; i++) {
         const pw_location_t *l = &p->locations[i];
         const char *obj = "";
         if (l->mapping != PW_NONE && p->mappings[l->mapping].file[0] != '\0')
             obj = p->mappings[l->mapping].file;
-        in->loc_first[i] = k;
-        if (l->n_lines == 0) {
-            uint32_t id = node_for(b, "", obj, 0);
+        first[i] = k;
+        /* A location without lines is one frame, named by its binary. */
+        uint32_t n = l->n_lines ? l->n_lines : 1;
+        for (uint32_t j = 0; j < n; j++) {
+            const pw_function_t *f = l->n_lines ? &p->functions[l->lines[j].function] : NULL;
+            uint32_t id = cb(ctx, f ? f->name : "", obj, f ? f->start_line : 0);
             if (id == PW_NONE)
-                return pw_err_set(err, PW_ENOMEM, "out of memory building nodes");
-            in->frames[k++] = id;
-            continue;
-        }
-        for (uint32_t j = 0; j < l->n_lines; j++) {
-            const pw_function_t *f = &p->functions[l->lines[j].function];
-            uint32_t id =
-                f->name[0] ? node_for(b, f->name, "", 0) : node_for(b, "", obj, f->start_line);
-            if (id == PW_NONE)
-                return pw_err_set(err, PW_ENOMEM, "out of memory building nodes");
-            in->frames[k++] = id;
+                goto fail;
+            ids[k++] = id;
         }
     }
-    in->loc_first[p->n_locations] = k;
+    first[p->n_locations] = k;
+    *loc_first_out = first;
+    *ids_out = ids;
     return 0;
+fail:
+    free(first);
+    free(ids);
+    return pw_err_set(err, PW_ENOMEM, "out of memory mapping %zu frames", total);
+}
+
+static uint32_t node_cb(void *ctx, const char *name, const char *objfile, int64_t start_line)
+{
+    return name[0] != '\0' ? node_for(ctx, name, "", 0) : node_for(ctx, "", objfile, start_line);
 }
 
 static int add_edge(builder_t *b, uint32_t src, uint32_t dst, int64_t v, int inl, uint32_t stamp)
@@ -459,7 +466,8 @@ int pw_graph_build(const pw_graph_input_t *inputs, size_t n_inputs, const pw_gra
     for (size_t i = 0; i < n_inputs; i++) {
         b.in[i].prof = inputs[i].profile;
         b.in[i].is_base = inputs[i].is_base;
-        if ((rc = map_locations(&b, &b.in[i], err)) != 0)
+        if ((rc = pw_graph_map_frames(inputs[i].profile, node_cb, &b, &b.in[i].loc_first,
+                                      &b.in[i].frames, err)) != 0)
             goto fail;
     }
 
