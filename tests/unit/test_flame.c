@@ -10,19 +10,6 @@
 #include "profwatch/html.h"
 #include "pw_test.h"
 
-static pw_profile_t *build(pbuild_t *b)
-{
-    size_t n;
-    uint8_t *raw = pb_pack(b, 0, &n);
-    pw_profile_t *p = NULL;
-    pw_err_t err = {0};
-    if (pw_pprof_decode(raw, n, NULL, &p, &err) != 0)
-        fprintf(stderr, "decode: %s\n", err.msg);
-    free(raw);
-    pb_free(b);
-    return p;
-}
-
 static pw_flame_t *flame(const pw_profile_t *p, const pw_profile_t *base, unsigned width)
 {
     pw_flame_opts_t o;
@@ -89,7 +76,7 @@ static stacks_t *stacks_new(void)
 
 static pw_profile_t *stacks_build(stacks_t *s)
 {
-    pw_profile_t *p = build(s->b);
+    pw_profile_t *p = pb_decode(s->b);
     for (int i = 0; i < s->n; i++)
         free((char *)s->names[i]);
     free(s);
@@ -148,7 +135,7 @@ static void test_inlined_frames(void)
     uint64_t st[2] = {l1, lm};
     int64_t v = 3;
     pb_sample(b, st, 2, &v);
-    pw_profile_t *p = build(b);
+    pw_profile_t *p = pb_decode(b);
     pw_flame_t *t = flame(p, NULL, 0);
     if (t != NULL) {
         CHECK_INT(val(t, "main;outer;mid;inner"), 3);
@@ -171,7 +158,7 @@ static void test_nameless_frames(void)
     uint64_t st[2] = {lc, lm};
     int64_t v = 4;
     pb_sample(b, st, 2, &v);
-    pw_profile_t *p = build(b);
+    pw_profile_t *p = pb_decode(b);
     pw_flame_t *t = flame(p, NULL, 0);
     if (t != NULL)
         CHECK_INT(val(t, "main;[libc.so.6]"), 4);
@@ -351,7 +338,7 @@ static void test_errors_and_limits(void)
     /* Profiles of different kinds cannot be compared. */
     pbuild_t *b = pb_new();
     pb_sample_type(b, "inuse_space", "bytes");
-    pw_profile_t *heap = build(b);
+    pw_profile_t *heap = pb_decode(b);
     CHECK_INT(pw_flame_build(p, heap, NULL, &t, &err), PW_EINVAL);
     CHECK_CONTAINS(err.msg, "cannot be compared");
 
@@ -382,7 +369,7 @@ static void test_deep_stack(void)
     int64_t v = 2;
     pb_sample(b, st, DEPTH + 1, &v);
     free(st);
-    pw_profile_t *p = build(b);
+    pw_profile_t *p = pb_decode(b);
     pw_flame_t *t = flame(p, NULL, PW_FLAME_DEFAULT_WIDTH);
     if (t != NULL) {
         CHECK_INT(t->max_depth, DEPTH + 1);
@@ -474,7 +461,7 @@ static void test_html_page(void)
     /* A diff section has the legend; an empty tree says so instead of drawing. */
     pbuild_t *b = pb_new();
     pb_sample_type(b, "cpu", "nanoseconds");
-    pw_profile_t *empty = build(b);
+    pw_profile_t *empty = pb_decode(b);
     pw_flame_t *e = flame(empty, NULL, 0), *d = flame(p, p, 0);
     pw_buf_reset(&page);
     if (e != NULL && d != NULL) {
