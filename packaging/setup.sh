@@ -5,7 +5,7 @@
 # On Fedora/RHEL the same set is, for reference (not run by this script):
 #   dnf install gcc cmake make pkgconf-pkg-config libuv-devel libcurl-devel \
 #       protobuf-c-devel protobuf-c-compiler zlib-devel libdeflate-devel \
-#       cjson-devel libyaml-devel golang
+#       cjson-devel libyaml-devel golang chromium chromedriver python3
 #   (yum takes the same names on older releases; cjson-devel comes from EPEL.)
 set -eu
 
@@ -26,8 +26,10 @@ BUILD_PKGS="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
 # Tests: the Go toolchain builds the fixture program and provides `go tool pprof`,
 # the reference for every number profwatch prints; python3 (standard library
 # only) reads the JSON reports in the integration tests; curl talks to the
-# fixture's service over TCP, TLS and unix sockets.
-TEST_PKGS="golang-go ca-certificates python3 curl"
+# fixture's service over TCP, TLS and unix sockets. Headless Chromium, driven
+# through chromedriver by a Python 3 standard-library script, loads the flame
+# graph page as a person would (tests/flame/browser.sh).
+TEST_PKGS="golang-go ca-certificates python3 curl chromium chromium-driver"
 
 export DEBIAN_FRONTEND=noninteractive
 # Only refresh the package lists when something is missing: keeps reruns fast.

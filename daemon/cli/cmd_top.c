@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "load.h"
 #include "profwatch/graph.h"
 #include "profwatch/pprof.h"
 #include "profwatch/top.h"
@@ -85,27 +86,17 @@ static int run(const char *cmd, const top_args_t *a, const char **files, int n_f
     pw_graph_t *g = NULL;
     pw_err_t err = {0};
     pw_buf_t out;
-    pw_pprof_opts_t popts = {.max_size = a->max_size};
     int rc = 2;
 
     pw_buf_init(&out);
     /* For a diff, NEW comes first: pprof merges the base into it, so NEW's
      * header and its drop_frames pattern lead. */
     const char *paths[2] = {n_files == 2 ? files[1] : files[0], files[0]};
+    if (pw_cli_load_profiles(cmd, paths, n_files, a->max_size, profs) != 0)
+        goto fail;
     for (int i = 0; i < n_files; i++) {
-        const char *path = paths[i];
-        if (pw_pprof_load_file(path, &popts, &profs[i], &err) != 0) {
-            fprintf(stderr, "profwatch %s: %s\n", cmd, err.msg);
-            goto fail;
-        }
         inputs[i].profile = profs[i];
         inputs[i].is_base = n_files == 2 && i == 1;
-    }
-    for (int i = 0; i < n_files; i++) {
-        if (pw_profile_prune(profs[i], profs[0]->drop_frames, profs[0]->keep_frames, &err) != 0) {
-            fprintf(stderr, "profwatch %s: %s: %s\n", cmd, paths[0], err.msg);
-            goto fail;
-        }
     }
 
     pw_graph_opts_t gopts;

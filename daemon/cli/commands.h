@@ -7,5 +7,6 @@ int pw_cmd_top(int argc, char **argv);
 int pw_cmd_diff(int argc, char **argv);
 int pw_cmd_analyze(int argc, char **argv);
 int pw_cmd_status(int argc, char **argv);
+int pw_cmd_flame(int argc, char **argv);
 
 #endif

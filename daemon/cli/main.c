@@ -15,6 +15,7 @@ static const char usage[] =
     "  top FILE          the functions holding the most samples (like go tool pprof -top)\n"
     "  diff BASE NEW     what changed between two profiles (like -top -diff_base=BASE)\n"
     "  analyze FLARE     the profiling report of an agent flare: verdict, owner, messages\n"
+    "  flame FILE        a flame graph page (-o OUT.html); with --base BASE, what grew\n"
     "\n"
     "Run `profwatch COMMAND --help` for a command's options and examples.\n"
     "\n"
@@ -32,6 +33,7 @@ static const command_t commands[] = {
     {"diff", pw_cmd_diff},
     {"analyze", pw_cmd_analyze},
     {"status", pw_cmd_status},
+    {"flame", pw_cmd_flame},
 };
 
 int main(int argc, char **argv)

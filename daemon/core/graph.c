@@ -73,22 +73,24 @@ typedef struct {
     pw_hmap64_t edge_ix;
 } builder_t;
 
-static const char *base_name(pw_arena_t *a, const char *path)
+const char *pw_graph_nameless_name(pw_arena_t *a, const char *objfile)
 {
+    if (objfile[0] == '\0')
+        return "<unknown>";
     /* filepath.Base: strip trailing slashes, keep what follows the last '/'. */
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
+    size_t n = strlen(objfile);
+    while (n > 1 && objfile[n - 1] == '/')
         n--;
-    if (n == 1 && path[0] == '/')
+    if (n == 1 && objfile[0] == '/')
         return "/";
     size_t s = n;
-    while (s > 0 && path[s - 1] != '/')
+    while (s > 0 && objfile[s - 1] != '/')
         s--;
     char *out = pw_arena_alloc(a, n - s + 3);
     if (out == NULL)
         return NULL;
     out[0] = '[';
-    memcpy(out + 1, path + s, n - s);
+    memcpy(out + 1, objfile + s, n - s);
     out[n - s + 1] = ']';
     out[n - s + 2] = '\0';
     return out;
@@ -105,7 +107,7 @@ static uint32_t new_node(builder_t *b, const char *name, const char *obj, int64_
         n->name = name;
     } else {
         n->objfile = obj;
-        n->name = obj[0] != '\0' ? base_name(b->g->arena, obj) : "<unknown>";
+        n->name = pw_graph_nameless_name(b->g->arena, obj);
     }
     if (n->name == NULL)
         return PW_NONE;
@@ -147,41 +149,48 @@ static uint32_t node_for(builder_t *b, const char *fname, const char *obj, int64
     return id;
 }
 
-static int map_locations(builder_t *b, input_t *in, pw_err_t *err)
+int pw_graph_map_frames(const pw_profile_t *p, pw_graph_frame_cb cb, void *ctx,
+                        uint32_t **loc_first_out, uint32_t **ids_out, pw_err_t *err)
 {
-    const pw_profile_t *p = in->prof;
+    *loc_first_out = NULL;
+    *ids_out = NULL;
     size_t total = 0;
     for (size_t i = 0; i < p->n_locations; i++)
         total += p->locations[i].n_lines ? p->locations[i].n_lines : 1;
-    in->loc_first = malloc((p->n_locations + 1) * sizeof(uint32_t));
-    in->frames = malloc((total + 1) * sizeof(uint32_t));
-    if (in->loc_first == NULL || in->frames == NULL || total >= UINT32_MAX)
-        return pw_err_set(err, PW_ENOMEM, "out of memory mapping %zu frames", total);
+    uint32_t *first = malloc((p->n_locations + 1) * sizeof(uint32_t));
+    uint32_t *ids = malloc((total + 1) * sizeof(uint32_t));
+    if (first == NULL || ids == NULL || total >= UINT32_MAX)
+        goto fail;
     uint32_t k = 0;
     for (size_t i = 0; i < p->n_locations; i++) {
         const pw_location_t *l = &p->locations[i];
         const char *obj = "";
         if (l->mapping != PW_NONE && p->mappings[l->mapping].file[0] != '\0')
             obj = p->mappings[l->mapping].file;
-        in->loc_first[i] = k;
-        if (l->n_lines == 0) {
-            uint32_t id = node_for(b, "", obj, 0);
+        first[i] = k;
+        /* A location without lines is one frame, named by its binary. */
+        uint32_t n = l->n_lines ? l->n_lines : 1;
+        for (uint32_t j = 0; j < n; j++) {
+            const pw_function_t *f = l->n_lines ? &p->functions[l->lines[j].function] : NULL;
+            uint32_t id = cb(ctx, f ? f->name : "", obj, f ? f->start_line : 0);
             if (id == PW_NONE)
-                return pw_err_set(err, PW_ENOMEM, "out of memory building nodes");
-            in->frames[k++] = id;
-            continue;
-        }
-        for (uint32_t j = 0; j < l->n_lines; j++) {
-            const pw_function_t *f = &p->functions[l->lines[j].function];
-            uint32_t id =
-                f->name[0] ? node_for(b, f->name, "", 0) : node_for(b, "", obj, f->start_line);
-            if (id == PW_NONE)
-                return pw_err_set(err, PW_ENOMEM, "out of memory building nodes");
-            in->frames[k++] = id;
+                goto fail;
+            ids[k++] = id;
         }
     }
-    in->loc_first[p->n_locations] = k;
+    first[p->n_locations] = k;
+    *loc_first_out = first;
+    *ids_out = ids;
     return 0;
+fail:
+    free(first);
+    free(ids);
+    return pw_err_set(err, PW_ENOMEM, "out of memory mapping %zu frames", total);
+}
+
+static uint32_t node_cb(void *ctx, const char *name, const char *objfile, int64_t start_line)
+{
+    return name[0] != '\0' ? node_for(ctx, name, "", 0) : node_for(ctx, "", objfile, start_line);
 }
 
 static int add_edge(builder_t *b, uint32_t src, uint32_t dst, int64_t v, int inl, uint32_t stamp)
@@ -394,24 +403,10 @@ static int check_inputs(const pw_graph_input_t *inputs, size_t n, pw_err_t *err)
 {
     if (n == 0)
         return pw_err_set(err, PW_EINVAL, "no profile to aggregate");
-    const pw_profile_t *a = inputs[0].profile;
     for (size_t i = 1; i < n; i++) {
-        const pw_profile_t *b = inputs[i].profile;
-        int same = a->n_sample_types == b->n_sample_types &&
-                   strcmp(a->period_type.type, b->period_type.type) == 0 &&
-                   strcmp(a->period_type.unit, b->period_type.unit) == 0;
-        for (size_t k = 0; same && k < a->n_sample_types; k++)
-            same = strcmp(a->sample_types[k].type, b->sample_types[k].type) == 0 &&
-                   strcmp(a->sample_types[k].unit, b->sample_types[k].unit) == 0;
-        if (!same) {
-            char na[256], nb[256];
-            pw_profile_sample_type_names(a, na, sizeof(na));
-            pw_profile_sample_type_names(b, nb, sizeof(nb));
-            return pw_err_set(err, PW_EINVAL,
-                              "the profiles cannot be compared: sample types [%s] vs [%s] (or "
-                              "their units or period types differ)",
-                              na, nb);
-        }
+        int rc = pw_profile_comparable(inputs[0].profile, inputs[i].profile, err);
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }
@@ -471,7 +466,8 @@ int pw_graph_build(const pw_graph_input_t *inputs, size_t n_inputs, const pw_gra
     for (size_t i = 0; i < n_inputs; i++) {
         b.in[i].prof = inputs[i].profile;
         b.in[i].is_base = inputs[i].is_base;
-        if ((rc = map_locations(&b, &b.in[i], err)) != 0)
+        if ((rc = pw_graph_map_frames(inputs[i].profile, node_cb, &b, &b.in[i].loc_first,
+                                      &b.in[i].frames, err)) != 0)
             goto fail;
     }
 

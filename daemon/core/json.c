@@ -87,8 +87,7 @@ void pw_json_key(pw_json_t *j, const char *key)
     j->first[j->depth] = 2;
 }
 
-/* Length of a valid UTF-8 sequence at p (at most n bytes), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+size_t pw_json_utf8_len(const unsigned char *p, size_t n)
 {
     unsigned char c = p[0];
     size_t len;
@@ -153,7 +152,7 @@ void pw_json_escape(pw_buf_t *out, const char *s, size_t n)
             pw_buf_append(out, p + i, run - i);
             i = run;
         } else {
-            size_t len = utf8_len(p + i, n - i);
+            size_t len = pw_json_utf8_len(p + i, n - i);
             if (len == 0) {
                 pw_buf_puts(out, "\xef\xbf\xbd");
                 i++;

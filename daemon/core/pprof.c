@@ -818,3 +818,22 @@ void pw_profile_sample_type_names(const pw_profile_t *p, char *out, size_t n)
         off += (size_t)w;
     }
 }
+
+int pw_profile_comparable(const pw_profile_t *a, const pw_profile_t *b, pw_err_t *err)
+{
+    int same = a->n_sample_types == b->n_sample_types &&
+               strcmp(a->period_type.type, b->period_type.type) == 0 &&
+               strcmp(a->period_type.unit, b->period_type.unit) == 0;
+    for (size_t k = 0; same && k < a->n_sample_types; k++)
+        same = strcmp(a->sample_types[k].type, b->sample_types[k].type) == 0 &&
+               strcmp(a->sample_types[k].unit, b->sample_types[k].unit) == 0;
+    if (same)
+        return 0;
+    char na[256], nb[256];
+    pw_profile_sample_type_names(a, na, sizeof(na));
+    pw_profile_sample_type_names(b, nb, sizeof(nb));
+    return pw_err_set(err, PW_EINVAL,
+                      "the profiles cannot be compared: sample types [%s] vs [%s] (or their "
+                      "units or period types differ)",
+                      na, nb);
+}

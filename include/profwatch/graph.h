@@ -86,6 +86,23 @@ int pw_graph_build(const pw_graph_input_t *inputs, size_t n_inputs, const pw_gra
                    pw_graph_t **out, pw_err_t *err);
 void pw_graph_destroy(pw_graph_t *g);
 
+/* The printable name pprof gives a frame whose function has no name: the base
+ * name of its binary in brackets ("[libc.so.6]"), or "<unknown>" when the
+ * mapping has no file. Allocated in a unless it is a constant; NULL on OOM. */
+const char *pw_graph_nameless_name(pw_arena_t *a, const char *objfile);
+
+/* Gives every frame of every location of p an id, the way the graph tells
+ * frames apart: cb gets the function's name ("" when it has none, or for a
+ * location without lines, which is one frame), the binary of the location's
+ * mapping ("" when none) and the function's start line, and returns the id,
+ * or PW_NONE when out of memory. On success *loc_first holds n_locations + 1
+ * offsets into *ids, whose frames run innermost first; the caller frees both.
+ * The flame tree names its frames with it too. */
+typedef uint32_t (*pw_graph_frame_cb)(void *ctx, const char *name, const char *objfile,
+                                      int64_t start_line);
+int pw_graph_map_frames(const pw_profile_t *p, pw_graph_frame_cb cb, void *ctx,
+                        uint32_t **loc_first, uint32_t **ids, pw_err_t *err);
+
 /* Finds a node by printable name among all nodes; NULL when absent. */
 const pw_node_t *pw_graph_find(const pw_graph_t *g, const char *name);
 

@@ -33,6 +33,11 @@ void pw_json_double(pw_json_t *j, double v);
 void pw_json_bool(pw_json_t *j, int v);
 void pw_json_null(pw_json_t *j);
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes): 1 to 4, or 0
+ * when p does not start one (overlong forms and surrogates are invalid). The
+ * HTML writer uses it too, to replace the same bytes with U+FFFD. */
+size_t pw_json_utf8_len(const unsigned char *p, size_t n);
+
 /* Appends s as a JSON string literal (quotes included). */
 void pw_json_escape(pw_buf_t *out, const char *s, size_t n);
 

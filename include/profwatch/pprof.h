@@ -142,6 +142,11 @@ size_t pw_profile_drop_profiler_waits(pw_profile_t *p);
  * omit an "inuse_" prefix. Returns the index, or a negative code with err set. */
 int pw_profile_sample_index(const pw_profile_t *p, const char *name, pw_err_t *err);
 
+/* 0 when b can be merged with or compared to a (pprof's compatibility rule:
+ * the same sample types, units and period type); otherwise a negative code
+ * with err naming both sets of sample types. */
+int pw_profile_comparable(const pw_profile_t *a, const pw_profile_t *b, pw_err_t *err);
+
 /* Human-readable list of sample type names, "a, b, c", into out. */
 void pw_profile_sample_type_names(const pw_profile_t *p, char *out, size_t n);
 

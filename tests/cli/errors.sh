@@ -49,6 +49,15 @@ expect 2 "expected one profile FILE" -- top
 expect 2 "expected two profiles" -- diff "$good"
 expect 2 "cannot be compared" -- diff "$good" "$dir/p/cpu.pprof"
 expect 2 "unknown command" -- frobnicate
+expect 2 "no output: add -o OUT.html" -- flame "$good"
+expect 2 "expected one profile FILE" -- flame -o "$dir/x.html"
+expect 2 "cannot be compared" -- flame --base "$dir/p/cpu.pprof" "$good" -o "$dir/x.html"
+expect 2 "$dir/cut.pprof: gzip data is truncated" -- flame --base "$dir/cut.pprof" "$good" -o "$dir/x.html"
+expect 2 "is not in this profile" -- flame --sample-index delay "$good" -o "$dir/x.html"
+expect 2 "expects a whole number" -- flame --width -5 "$good" -o "$dir/x.html"
+expect 2 "cannot both be standard input" -- flame --base - - -o "$dir/x.html"
+expect 1 "cannot write $dir/missing/x.html" -- flame "$good" -o "$dir/missing/x.html"
+expect 0 "Usage: profwatch flame" -- flame --help
 expect 0 "Usage: profwatch top" -- top --help
 expect 0 "Usage: profwatch diff" -- diff -h
 expect 0 "Commands:" -- --help
@@ -64,6 +73,19 @@ checked=$((checked + 1))
 # Standard input.
 checked=$((checked + 1))
 "$PW" top - <"$good" | grep -q "Showing nodes" || { echo "FAIL: reading stdin"; failed=$((failed + 1)); }
+
+# flame writes a whole page, to a file or to standard output, and leaves no
+# temporary file behind (pw_fs_write_atomic names it .NAME.tmp.PID).
+checked=$((checked + 1))
+if ! "$PW" flame --base "$good" "$dir/p/heap-2.pprof" -o "$dir/diff.html" ||
+    ! tail -n 1 "$dir/diff.html" | grep -q '^</html>$' || ! grep -q 'pwf-legend' "$dir/diff.html" ||
+    ls -a "$dir" | grep -q '^\.diff\.html\.tmp'; then
+    echo "FAIL: profwatch flame --base"
+    failed=$((failed + 1))
+fi
+checked=$((checked + 1))
+"$PW" flame -o - - <"$dir/p/cpu.pprof" | grep -q '<section class="pwf" id="flame">' ||
+    { echo "FAIL: profwatch flame from stdin to stdout"; failed=$((failed + 1)); }
 
 # --json is valid JSON with the same rows as the text.
 checked=$((checked + 1))

@@ -1,5 +1,6 @@
 #include "pbuild.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -201,4 +202,17 @@ uint8_t *pb_pack(pbuild_t *b, int gzip, size_t *len)
     deflateEnd(&zs);
     free(raw);
     return out;
+}
+
+pw_profile_t *pb_decode(pbuild_t *b)
+{
+    size_t n;
+    uint8_t *raw = pb_pack(b, 0, &n);
+    pw_profile_t *p = NULL;
+    pw_err_t err = {0};
+    if (pw_pprof_decode(raw, n, NULL, &p, &err) != 0)
+        fprintf(stderr, "decode: %s\n", err.msg);
+    free(raw);
+    pb_free(b);
+    return p;
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "profwatch/pprof.h"
+
 typedef struct pbuild pbuild_t;
 
 pbuild_t *pb_new(void);
@@ -28,5 +30,9 @@ void pb_sample_label(pbuild_t *b, const char *key, const char *str);
 
 /* Packs into a malloc'd buffer (caller frees). gzip: compress it too. */
 uint8_t *pb_pack(pbuild_t *b, int gzip, size_t *len);
+
+/* Packs, decodes with pw_pprof_decode and frees the builder: the profile, or
+ * NULL after printing the decoder's message. The caller destroys it. */
+pw_profile_t *pb_decode(pbuild_t *b);
 
 #endif

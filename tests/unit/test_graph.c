@@ -9,19 +9,6 @@
 #include "profwatch/top.h"
 #include "pw_test.h"
 
-static pw_profile_t *build(pbuild_t *b)
-{
-    size_t n;
-    uint8_t *raw = pb_pack(b, 0, &n);
-    pw_profile_t *p = NULL;
-    pw_err_t err = {0};
-    if (pw_pprof_decode(raw, n, NULL, &p, &err) != 0)
-        fprintf(stderr, "decode: %s\n", err.msg);
-    free(raw);
-    pb_free(b);
-    return p;
-}
-
 static const pw_node_t *node(const pw_graph_t *g, const char *name)
 {
     const pw_node_t *n = pw_graph_find(g, name);
@@ -60,7 +47,7 @@ static pw_profile_t *recursion_profile(void)
     uint64_t s2[2] = {lc, lm};
     int64_t v2 = 300;
     pb_sample(b, s2, 2, &v2);
-    return build(b);
+    return pb_decode(b);
 }
 
 static void test_flat_and_cum(void)
@@ -128,7 +115,7 @@ static void test_inline_labels(void)
     pb_sample(b, s2, 2, &v);
     uint64_t s3[3] = {l5, l4, l3};
     pb_sample(b, s3, 3, &v);
-    pw_profile_t *p = build(b);
+    pw_profile_t *p = pb_decode(b);
     pw_graph_t *g = graph(p, NULL, NULL);
     CHECK(g != NULL);
     if (g) {
@@ -156,7 +143,7 @@ static void test_trimming(void)
     int64_t v1 = 1000, v2 = 4;
     pb_sample(b, &lb, 1, &v1);
     pb_sample(b, &lt, 1, &v2);
-    pw_profile_t *p = build(b);
+    pw_profile_t *p = pb_decode(b);
     pw_graph_t *g = graph(p, NULL, NULL);
     CHECK(g != NULL);
     if (g) {
@@ -186,7 +173,7 @@ static void test_nameless_frames(void)
     int64_t v = 5;
     pb_sample(b, &la, 1, &v);
     pb_sample(b, &lu, 1, &v);
-    pw_profile_t *p = build(b);
+    pw_profile_t *p = pb_decode(b);
     pw_graph_t *g = graph(p, NULL, NULL);
     CHECK(g != NULL);
     if (g) {
@@ -209,7 +196,7 @@ static pw_profile_t *heap(int64_t a, int64_t c, int64_t time_ns)
     uint64_t s2[2] = {pb_location(b, 0, &fc, 1), lm};
     pb_sample(b, s1, 2, &a);
     pb_sample(b, s2, 2, &c);
-    return build(b);
+    return pb_decode(b);
 }
 
 static void test_diff(void)
@@ -230,7 +217,7 @@ static void test_diff(void)
     /* Profiles of different kinds cannot be compared. */
     pbuild_t *b = pb_new();
     pb_sample_type(b, "cpu", "nanoseconds");
-    pw_profile_t *cpu = build(b);
+    pw_profile_t *cpu = pb_decode(b);
     pw_graph_input_t in[2] = {{cur, 0}, {cpu, 1}};
     pw_err_t err = {0};
     CHECK(pw_graph_build(in, 2, NULL, &g, &err) != 0);
@@ -253,7 +240,7 @@ static void test_text_header(void)
     uint64_t l = pb_location(b, m, &f, 1);
     int64_t v[2] = {176, 1760000000};
     pb_sample(b, &l, 1, v);
-    pw_profile_t *p = build(b);
+    pw_profile_t *p = pb_decode(b);
     pw_graph_t *g = graph(p, NULL, NULL);
     CHECK(g != NULL);
     if (g) {

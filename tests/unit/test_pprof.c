@@ -292,6 +292,9 @@ static void test_malformed_references(void)
     /* a location line whose function is missing */
     static const uint8_t nofn[] = {0x32, 0x00, 0x22, 0x06, 0x08, 0x01, 0x22, 0x02, 0x08, 0x05};
     expect_error(nofn, sizeof(nofn), PW_EINVAL, "function id 5");
+    /* a field numbered 0, which protobuf forbids (and no name table has) */
+    static const uint8_t zero[] = {0x32, 0x00, 0x00, 0x01};
+    expect_error(zero, sizeof(zero), PW_EINVAL, "byte 2");
     (void)err;
 }
 
