@@ -415,7 +415,7 @@ static int walk(const uint8_t *d, size_t n, pw_wire_profile_t *w, int fill, pw_e
             break;
         }
         const char *fname = "unknown field";
-        if (field <= 15)
+        if (field >= 1 && field <= 15)
             fname = s_profile.f[field - 1].name;
         if (field == 0 || (want >= 0 && wt != want) || wt == 3 || wt == 4 || wt > 5) {
             /* The scanner words each of these cases; it fails at this very byte. */

@@ -166,6 +166,17 @@ static void test_foreign_formats(void)
     expect_error(junk, sizeof(junk), PW_EINVAL, "not a valid pprof protobuf");
 }
 
+/* Found by fuzz_pprof: a top-level tag for field 0 (a zero byte, as in a file
+ * padded with NULs) made the walker read the field table at index -1. Under
+ * UBSan that read fails this test; everywhere the message must say why. */
+static void test_field_zero_at_top_level(void)
+{
+    static const uint8_t zeros[16] = {0};
+    expect_error(zeros, sizeof(zeros), PW_EINVAL, "byte 0 holds field number 0");
+    static const uint8_t late[] = {0x48, 0x01, 0x02, 0x00}; /* time_nanos, then tag 0x02 */
+    expect_error(late, sizeof(late), PW_EINVAL, "byte 2 holds field number 0");
+}
+
 static void test_size_caps(void)
 {
     pbuild_t *b = sample_profile();
@@ -389,6 +400,7 @@ static void test_load_file_errors(void)
 }
 
 PW_TESTS(T(test_decode_model), T(test_gzip_and_reference_agree), T(test_every_truncation),
-         T(test_foreign_formats), T(test_size_caps), T(test_gzip_members_and_trailing_bytes),
-         T(test_unpacked_and_unknown_fields), T(test_malformed_references), T(test_display_names),
-         T(test_sample_index), T(test_prune_drop_frames), T(test_load_file_errors))
+         T(test_foreign_formats), T(test_field_zero_at_top_level), T(test_size_caps),
+         T(test_gzip_members_and_trailing_bytes), T(test_unpacked_and_unknown_fields),
+         T(test_malformed_references), T(test_display_names), T(test_sample_index),
+         T(test_prune_drop_frames), T(test_load_file_errors))
