@@ -278,6 +278,65 @@ static void test_unpacked_and_unknown_fields(void)
     }
 }
 
+/* Found by fuzz_pprof: protobuf-c reads a bool from a field of any wire type,
+ * and the direct Location reader refused is_folded unless it was a varint, so
+ * the two decoders disagreed on such bytes. Both must take it, with equal
+ * models, whatever the wire type. */
+static void test_is_folded_any_wire_type(void)
+{
+    /* string_table "", "n", "c", "f"; sample_type {1,2}; function {id 1, name
+     * 3}; then a location {id 1, line {function 1}, is_folded ...} and a sample
+     * {location_id 1, value 7}. */
+    static const uint8_t head[] = {
+        0x32, 0x00, 0x32, 0x01, 'n',  0x32, 0x01, 'c',  0x32, 0x01, 'f',  0x0a,
+        0x04, 0x08, 0x01, 0x10, 0x02, 0x2a, 0x04, 0x08, 0x01, 0x10, 0x03,
+    };
+    static const uint8_t folded[][10] = {
+        {0x28, 0x01},                   /* varint */
+        {0x29, 1, 0, 0, 0, 0, 0, 0, 0}, /* 64-bit */
+        {0x2a, 0x02, 0x01, 0x01},       /* length-delimited */
+        {0x2d, 1, 0, 0, 0},             /* 32-bit */
+    };
+    static const size_t folded_len[] = {2, 9, 4, 5};
+    static const uint8_t sample[] = {0x12, 0x05, 0x0a, 0x01, 0x01, 0x10, 0x07};
+    for (size_t i = 0; i < 4; i++) {
+        uint8_t buf[64];
+        size_t n = 0;
+        memcpy(buf, head, sizeof(head));
+        n += sizeof(head);
+        buf[n++] = 0x22; /* location */
+        buf[n++] = (uint8_t)(6 + folded_len[i]);
+        memcpy(buf + n, (const uint8_t[]){0x08, 0x01, 0x22, 0x02, 0x08, 0x01}, 6);
+        n += 6;
+        memcpy(buf + n, folded[i], folded_len[i]);
+        n += folded_len[i];
+        memcpy(buf + n, sample, sizeof(sample));
+        n += sizeof(sample);
+        pw_err_t e1 = {0}, e2 = {0};
+        pw_profile_t *fast = decode(buf, n, 0, &e1);
+        pw_profile_t *ref = decode(buf, n, 1, &e2);
+        char why[128] = "";
+        CHECK(ref != NULL);
+        CHECK(fast != NULL);
+        if (fast == NULL)
+            fprintf(stderr, "  wire type %d: %s\n", folded[i][0] & 7, e1.msg);
+        if (fast != NULL && ref != NULL) {
+            CHECK(pw_model_equal(fast, ref, why, sizeof(why)));
+            CHECK_INT(fast->samples[0].values[0], 7);
+        }
+        pw_profile_destroy(fast);
+        pw_profile_destroy(ref);
+    }
+    /* A location refused for its line field: the message blames the line. */
+    uint8_t bad[64];
+    size_t n = sizeof(head);
+    memcpy(bad, head, n);
+    const uint8_t loc[] = {0x22, 0x08, 0x08, 0x01, 0x2a, 0x02, 0x01, 0x01, 0x20, 0x05};
+    memcpy(bad + n, loc, sizeof(loc));
+    n += sizeof(loc);
+    expect_error(bad, n, PW_EINVAL, "field 4 (line) has wire type 0");
+}
+
 static void test_malformed_references(void)
 {
     pw_err_t err = {0};
@@ -402,5 +461,5 @@ static void test_load_file_errors(void)
 PW_TESTS(T(test_decode_model), T(test_gzip_and_reference_agree), T(test_every_truncation),
          T(test_foreign_formats), T(test_field_zero_at_top_level), T(test_size_caps),
          T(test_gzip_members_and_trailing_bytes), T(test_unpacked_and_unknown_fields),
-         T(test_malformed_references), T(test_display_names), T(test_sample_index),
-         T(test_prune_drop_frames), T(test_load_file_errors))
+         T(test_is_folded_any_wire_type), T(test_malformed_references), T(test_display_names),
+         T(test_sample_index), T(test_prune_drop_frames), T(test_load_file_errors))
