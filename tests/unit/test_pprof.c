@@ -448,6 +448,94 @@ static void test_prune_drop_frames(void)
     pb_free(b);
 }
 
+/* Found while writing fuzz_pprof, which prunes with each profile's own
+ * patterns: glibc's regcomp took 28 s and 8 GB for drop_frames "x{1,32767}",
+ * optional elements made regexec cost seconds per frame, and back-references
+ * made it run for hours. Patterns pprof's RE2 would refuse, or too costly when
+ * written out, are refused up front. The refused ones here are cheap enough
+ * for glibc that without the check this fails quickly instead of exhausting
+ * the machine. */
+static void test_prune_refuses_costly_patterns(void)
+{
+    pbuild_t *b = sample_profile();
+    size_t n;
+    uint8_t *raw = pb_pack(b, 0, &n);
+    pb_free(b);
+    pw_err_t err = {0};
+    pw_profile_t *p = decode(raw, n, 0, &err);
+    free(raw);
+    CHECK(p != NULL);
+    if (p == NULL)
+        return;
+    static const struct {
+        const char *pattern, *needle;
+    } refused[] = {
+        {"x{1,1001}", "repeats something 1001 times"},
+        {"x{99999999999999999999}", "repeats something"},
+        {"(x{1,100}){1,100}", "too costly"},
+        {"((ab){1,60}c){1,60}", "too costly"},
+        {"x{1000}{1000}", "too costly"},
+        {"x{0,513}", "too costly"},
+        {"(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*",
+         "too costly"},
+        {"^(.*)\\1$", "back-reference (\\1)"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        memset(&err, 0, sizeof(err));
+        CHECK_INT(pw_profile_prune(p, refused[i].pattern, NULL, &err), PW_EUNSUPP);
+        CHECK_CONTAINS(err.msg, refused[i].needle);
+        memset(&err, 0, sizeof(err));
+        CHECK_INT(pw_profile_prune(p, "main\\.never", refused[i].pattern, &err), PW_EUNSUPP);
+        CHECK_CONTAINS(err.msg, "keep_frames");
+    }
+    /* 600 optional elements, no interval at all; and 20000 plain ones. */
+    char *many = malloc(20001);
+    for (size_t i = 0; i < 600; i++)
+        memcpy(many + 2 * i, "x?", 2);
+    many[1200] = '\0';
+    CHECK_INT(pw_profile_prune(p, many, NULL, &err), PW_EUNSUPP);
+    CHECK_CONTAINS(err.msg, "over 512 inside optional or repeated items");
+    memset(many, 'y', 20000);
+    many[20000] = '\0';
+    CHECK_INT(pw_profile_prune(p, many, NULL, &err), PW_EUNSUPP);
+    CHECK_CONTAINS(err.msg, "over 16384 elements");
+    memset(many, '(', 1001);
+    many[1001] = 'x';
+    memset(many + 1002, ')', 1001);
+    many[2003] = '\0';
+    CHECK_INT(pw_profile_prune(p, many, NULL, &err), PW_EUNSUPP);
+    CHECK_CONTAINS(err.msg, "nests groups more than 1000 deep");
+    free(many);
+    /* What profilers write, and the limits themselves, still compile. */
+    static const char *const allowed[] = {
+        "runtime\\..*|.*malloc.*|operator new",
+        "(__)?(posix_)?memalign|[cm]alloc|realloc|free|tc_.*|operator (new|delete)(\\[\\])?|"
+        "std::allocator<.*>::(de)?allocate|(::)?do_(malloc|free)(_or_cpp_alloc)?",
+        "x{1000}",
+        "x{0,512}",
+        "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*",
+        "(a|b){4}(c{2,}|[[:alpha:]]{0,3})",
+        "[\\1](x)",
+        "((((((((((deep))))))))))",
+    };
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+        memset(&err, 0, sizeof(err));
+        CHECK_INT(pw_profile_prune(p, allowed[i], NULL, &err), 0);
+        if (err.msg[0] != '\0')
+            fprintf(stderr, "  %s: %s\n", allowed[i], err.msg);
+    }
+    pw_profile_destroy(p);
+}
+
 static void test_load_file_errors(void)
 {
     pw_err_t err = {0};
@@ -462,4 +550,5 @@ PW_TESTS(T(test_decode_model), T(test_gzip_and_reference_agree), T(test_every_tr
          T(test_foreign_formats), T(test_field_zero_at_top_level), T(test_size_caps),
          T(test_gzip_members_and_trailing_bytes), T(test_unpacked_and_unknown_fields),
          T(test_is_folded_any_wire_type), T(test_malformed_references), T(test_display_names),
-         T(test_sample_index), T(test_prune_drop_frames), T(test_load_file_errors))
+         T(test_sample_index), T(test_prune_drop_frames), T(test_prune_refuses_costly_patterns),
+         T(test_load_file_errors))
