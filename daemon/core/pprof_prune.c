@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profwatch/hmap.h"
 #include "profwatch/pprof.h"
 
 /* pprof matches frame names with their argument list cut off at the first '('
@@ -191,6 +192,43 @@ static int compile_anchored(regex_t *re, const char *pat, const char *what, pw_e
     return 0;
 }
 
+/* Which functions' frames are dropped. A match can take milliseconds on a
+ * long name (see check_pattern), and a hostile profile can repeat one name in
+ * every function and frame, so each distinct name is matched once: the cost
+ * then grows with the bytes of distinct names, not with the frames. */
+typedef struct {
+    const pw_profile_t *p;
+    regex_t *drop, *keep;
+    uint8_t *verdict;  /* per function: 0 not yet known, DROP, KEEP */
+    pw_hmapstr_t seen; /* name -> DROP or KEEP */
+    char name[4096];
+} matcher_t;
+
+enum { DROP = 1, KEEP = 2 };
+
+static int dropped(matcher_t *m, uint32_t fi)
+{
+    if (m->verdict[fi] != 0)
+        return m->verdict[fi] == DROP;
+    const char *fname = m->p->functions[fi].name;
+    size_t len = strlen(fname);
+    uint32_t h = pw_hash_bytes(fname, len);
+    uint32_t v = pw_hmapstr_get(&m->seen, fname, len, h);
+    if (v == PW_HMAP_NONE) {
+        v = KEEP;
+        if (fname[0] != '\0') {
+            simplify_func(fname, m->name, sizeof(m->name));
+            if (regexec(m->drop, m->name, 0, NULL, 0) == 0 &&
+                (m->keep == NULL || regexec(m->keep, m->name, 0, NULL, 0) != 0))
+                v = DROP;
+        }
+        /* Out of memory here only means matching this name again later. */
+        (void)pw_hmapstr_put(&m->seen, fname, len, h, v);
+    }
+    m->verdict[fi] = (uint8_t)v;
+    return v == DROP;
+}
+
 int pw_profile_prune(pw_profile_t *p, const char *drop, const char *keep, pw_err_t *err)
 {
     if (drop == NULL || drop[0] == '\0')
@@ -206,23 +244,18 @@ int pw_profile_prune(pw_profile_t *p, const char *drop, const char *keep, pw_err
     }
     /* 1: prune this location entirely, 2: prune beneath it (keep it) */
     uint8_t *state = calloc(p->n_locations + 1, 1);
-    if (state == NULL) {
+    matcher_t m = {.p = p, .drop = &dre, .keep = have_keep ? &kre : NULL};
+    m.verdict = calloc(p->n_functions + 1, 1);
+    if (state == NULL || m.verdict == NULL || pw_hmapstr_init(&m.seen, p->n_functions) != 0) {
         rc = pw_err_set(err, PW_ENOMEM, "out of memory");
         goto done;
     }
-    char name[4096];
     for (size_t li = 0; li < p->n_locations; li++) {
         pw_location_t *l = &p->locations[li];
         long i;
-        for (i = (long)l->n_lines - 1; i >= 0; i--) {
-            const pw_function_t *f = &p->functions[l->lines[i].function];
-            if (f->name[0] == '\0')
-                continue;
-            simplify_func(f->name, name, sizeof(name));
-            if (regexec(&dre, name, 0, NULL, 0) == 0 &&
-                (!have_keep || regexec(&kre, name, 0, NULL, 0) != 0))
+        for (i = (long)l->n_lines - 1; i >= 0; i--)
+            if (dropped(&m, l->lines[i].function))
                 break;
-        }
         if (i >= 0) {
             if (i == (long)l->n_lines - 1) {
                 state[li] = 1;
@@ -254,8 +287,10 @@ int pw_profile_prune(pw_profile_t *p, const char *drop, const char *keep, pw_err
             break;
         }
     }
-    free(state);
 done:
+    free(state);
+    free(m.verdict);
+    pw_hmapstr_free(&m.seen);
     regfree(&dre);
     if (have_keep)
         regfree(&kre);

@@ -1,6 +1,7 @@
 /* Unit tests for the pprof decoder: the model it builds, the formats it
  * refuses, and the messages it gives for broken input. Profiles are built
  * byte by byte with protobuf-c's packer (pbuild.c). */
+#include <time.h>
 #include <zlib.h>
 
 #include "model_eq.h"
@@ -536,6 +537,68 @@ static void test_prune_refuses_costly_patterns(void)
     pw_profile_destroy(p);
 }
 
+/* A hostile profile repeats one long name in every function. With a costly
+ * pattern the limits allow, a match takes about 2 ms on that name whether or
+ * not glibc saw it before, so matching per frame took seconds for this small
+ * profile; matching each distinct name once takes milliseconds. The verdicts
+ * remembered per name must still prune each sample as before. */
+static void test_prune_matches_each_name_once(void)
+{
+    enum { N = 2000 };
+    static const char alt[] = "(a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q|r|s|t|u|v|w|x|y|z|A|B|C|D|E|F)*";
+    char *longname = malloc(4001), *pattern = malloc(8 * sizeof(alt) + 16);
+    for (size_t i = 0; i < 4000; i++)
+        longname[i] = "ab"[i % 2];
+    strcpy(longname + 3999, "_"); /* outside the pattern's letters: no match */
+    pattern[0] = '\0';
+    for (size_t i = 0; i < 8; i++)
+        strcat(pattern, alt);
+    strcat(pattern, "|drop\\.me");
+
+    pbuild_t *b = pb_new();
+    pb_sample_type(b, "samples", "count");
+    uint64_t f_main = pb_function(b, "main.main");
+    uint64_t l_main = pb_location(b, 0, &f_main, 1);
+    uint64_t l_long[N], l_drop[N];
+    for (size_t i = 0; i < N; i++) {
+        uint64_t f_long = pb_function_full(b, longname, longname, (int64_t)i);
+        uint64_t f_drop = pb_function_full(b, "drop.me", "drop.me", (int64_t)i);
+        l_long[i] = pb_location(b, 0, &f_long, 1);
+        l_drop[i] = pb_location(b, 0, &f_drop, 1);
+    }
+    int64_t v = 1;
+    uint64_t s1[3] = {l_drop[0], l_long[0], l_main};         /* drop.me is the leaf: cut */
+    uint64_t s2[3] = {l_long[N - 1], l_drop[N - 1], l_main}; /* cut with all above it */
+    pb_sample(b, s1, 3, &v);
+    pb_sample(b, s2, 3, &v);
+    size_t n;
+    uint8_t *raw = pb_pack(b, 0, &n);
+    pb_free(b);
+    pw_err_t err = {0};
+    pw_profile_t *p = decode(raw, n, 0, &err);
+    free(raw);
+    CHECK(p != NULL);
+    if (p != NULL) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        CHECK_INT(pw_profile_prune(p, pattern, NULL, &err), 0);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (secs >= 1.0)
+            fprintf(stderr, "  prune took %.2f s\n", secs);
+        CHECK(secs < 1.0);
+        CHECK_INT(p->samples[0].n_locs, 2);
+        CHECK_STR(p->functions[p->locations[p->samples[0].locs[0]].lines[0].function].name,
+                  longname);
+        CHECK_INT(p->samples[1].n_locs, 1);
+        CHECK_STR(p->functions[p->locations[p->samples[1].locs[0]].lines[0].function].name,
+                  "main.main");
+    }
+    pw_profile_destroy(p);
+    free(longname);
+    free(pattern);
+}
+
 static void test_load_file_errors(void)
 {
     pw_err_t err = {0};
@@ -551,4 +614,4 @@ PW_TESTS(T(test_decode_model), T(test_gzip_and_reference_agree), T(test_every_tr
          T(test_gzip_members_and_trailing_bytes), T(test_unpacked_and_unknown_fields),
          T(test_is_folded_any_wire_type), T(test_malformed_references), T(test_display_names),
          T(test_sample_index), T(test_prune_drop_frames), T(test_prune_refuses_costly_patterns),
-         T(test_load_file_errors))
+         T(test_prune_matches_each_name_once), T(test_load_file_errors))
