@@ -5,7 +5,7 @@
 # On Fedora/RHEL the same set is, for reference (not run by this script):
 #   dnf install gcc cmake make pkgconf-pkg-config libuv-devel libcurl-devel \
 #       protobuf-c-devel protobuf-c-compiler zlib-devel libdeflate-devel \
-#       cjson-devel libyaml-devel golang
+#       cjson-devel libyaml-devel golang clang compiler-rt
 #   (yum takes the same names on older releases; cjson-devel comes from EPEL.)
 set -eu
 
@@ -26,11 +26,14 @@ BUILD_PKGS="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
 # Tests: the Go toolchain builds the fixture program and provides `go tool pprof`,
 # the reference for every number profwatch prints.
 TEST_PKGS="golang-go ca-certificates"
+# Fuzzing (tests/fuzz): libFuzzer ships in clang's runtime package, not in gcc.
+# The unversioned pair always names one LLVM version (14 on Debian 12).
+FUZZ_PKGS="clang libclang-rt-dev"
 
 export DEBIAN_FRONTEND=noninteractive
 # Only refresh the package lists when something is missing: keeps reruns fast.
 missing=""
-for p in $BUILD_PKGS $TEST_PKGS; do
+for p in $BUILD_PKGS $TEST_PKGS $FUZZ_PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
