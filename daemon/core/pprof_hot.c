@@ -307,15 +307,18 @@ int pw_hot_location(const uint8_t *d, size_t n, pw_hot_location_t *l)
         case 1:
         case 2:
         case 3:
-        case 5:
             if (rd_scalar(&r, wt, &v) != 0)
                 return -1;
             if (f == 1)
                 l->id = v;
             else if (f == 2)
                 l->mapping_id = v;
-            else if (f == 3)
+            else
                 l->address = v;
+            break;
+        case 5: /* is_folded, unused: protobuf-c reads a bool from any wire type */
+            if (rd_skip(&r, wt) != 0)
+                return -1;
             break;
         case 4: {
             size_t len;

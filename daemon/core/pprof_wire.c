@@ -96,6 +96,7 @@ int pw_wire_check_format(const uint8_t *d, size_t n, pw_err_t *err)
 /* When protobuf-c refuses the bytes it does not say why; this walks the same
  * bytes with the pprof schema and names the first bad spot. */
 
+/* Bools are K_ANY: protobuf-c reads a bool from a field of any wire type. */
 enum { K_ANY, K_VARINT, K_BYTES, K_PACKED, K_MSG };
 
 typedef struct schema {
@@ -124,10 +125,10 @@ static const schema_t s_mapping = {"mapping",
                                     {4, K_VARINT, "file_offset", 0},
                                     {5, K_VARINT, "filename", 0},
                                     {6, K_VARINT, "build_id", 0},
-                                    {7, K_VARINT, "has_functions", 0},
-                                    {8, K_VARINT, "has_filenames", 0},
-                                    {9, K_VARINT, "has_line_numbers", 0},
-                                    {10, K_VARINT, "has_inline_frames", 0}}};
+                                    {7, K_ANY, "has_functions", 0},
+                                    {8, K_ANY, "has_filenames", 0},
+                                    {9, K_ANY, "has_line_numbers", 0},
+                                    {10, K_ANY, "has_inline_frames", 0}}};
 static const schema_t s_line = {
     "line",
     {{1, K_VARINT, "function_id", 0}, {2, K_VARINT, "line", 0}, {3, K_VARINT, "column", 0}}};
@@ -136,7 +137,7 @@ static const schema_t s_location = {"location",
                                      {2, K_VARINT, "mapping_id", 0},
                                      {3, K_VARINT, "address", 0},
                                      {4, K_MSG, "line", &s_line},
-                                     {5, K_VARINT, "is_folded", 0}}};
+                                     {5, K_ANY, "is_folded", 0}}};
 static const schema_t s_function = {"function",
                                     {{1, K_VARINT, "id", 0},
                                      {2, K_VARINT, "name", 0},

@@ -20,7 +20,7 @@ int pw_buf_append(pw_buf_t *b, const void *data, size_t n);
 int pw_buf_puts(pw_buf_t *b, const char *s);
 int pw_buf_putc(pw_buf_t *b, char c);
 int pw_buf_printf(pw_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int pw_buf_vprintf(pw_buf_t *b, const char *fmt, va_list ap);
+int pw_buf_vprintf(pw_buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Pads with spaces on the left to width (like "%*s"). */
 int pw_buf_pad_left(pw_buf_t *b, const char *s, int width);
 /* Detaches the data; the caller frees it. */

@@ -56,6 +56,7 @@ void pb_free(pbuild_t *b)
         free(s);
     }
     free(p->sample);
+    free(p->comment);
     free(b);
 }
 
@@ -132,6 +133,22 @@ uint64_t pb_function(pbuild_t *b, const char *name)
     return f->id;
 }
 
+uint64_t pb_function_full(pbuild_t *b, const char *name, const char *system_name,
+                          int64_t start_line)
+{
+    profile_t *p = &b->p;
+    Perftools__Profiles__Function *f = malloc(sizeof(*f));
+    perftools__profiles__function__init(f);
+    f->id = p->n_function + 1;
+    f->name = pb_str(b, name);
+    f->system_name = pb_str(b, system_name);
+    f->filename = pb_str(b, "x.cc");
+    f->start_line = start_line;
+    GROW(p->function, p->n_function);
+    p->function[p->n_function++] = f;
+    return f->id;
+}
+
 uint64_t pb_location(pbuild_t *b, uint64_t mapping, const uint64_t *funcs, size_t n)
 {
     profile_t *p = &b->p;
@@ -177,6 +194,31 @@ void pb_sample_label(pbuild_t *b, const char *key, const char *str)
     l->str = pb_str(b, str);
     GROW(s->label, s->n_label);
     s->label[s->n_label++] = l;
+}
+
+void pb_sample_num_label(pbuild_t *b, const char *key, int64_t num, const char *unit)
+{
+    Perftools__Profiles__Sample *s = b->p.sample[b->p.n_sample - 1];
+    Perftools__Profiles__Label *l = malloc(sizeof(*l));
+    perftools__profiles__label__init(l);
+    l->key = pb_str(b, key);
+    l->num = num;
+    l->num_unit = pb_str(b, unit);
+    GROW(s->label, s->n_label);
+    s->label[s->n_label++] = l;
+}
+
+void pb_comment(pbuild_t *b, const char *text)
+{
+    profile_t *p = &b->p;
+    GROW(p->comment, p->n_comment);
+    p->comment[p->n_comment++] = pb_str(b, text);
+}
+
+void pb_drop_keep(pbuild_t *b, const char *drop_frames, const char *keep_frames)
+{
+    b->p.drop_frames = pb_str(b, drop_frames);
+    b->p.keep_frames = pb_str(b, keep_frames);
 }
 
 uint8_t *pb_pack(pbuild_t *b, int gzip, size_t *len)

@@ -1,6 +1,7 @@
 /* Unit tests for the pprof decoder: the model it builds, the formats it
  * refuses, and the messages it gives for broken input. Profiles are built
  * byte by byte with protobuf-c's packer (pbuild.c). */
+#include <time.h>
 #include <zlib.h>
 
 #include "model_eq.h"
@@ -166,6 +167,17 @@ static void test_foreign_formats(void)
     expect_error(junk, sizeof(junk), PW_EINVAL, "not a valid pprof protobuf");
 }
 
+/* Found by fuzz_pprof: a top-level tag for field 0 (a zero byte, as in a file
+ * padded with NULs) made the walker read the field table at index -1. Under
+ * UBSan that read fails this test; everywhere the message must say why. */
+static void test_field_zero_at_top_level(void)
+{
+    static const uint8_t zeros[16] = {0};
+    expect_error(zeros, sizeof(zeros), PW_EINVAL, "byte 0 holds field number 0");
+    static const uint8_t late[] = {0x48, 0x01, 0x02, 0x00}; /* time_nanos, then tag 0x02 */
+    expect_error(late, sizeof(late), PW_EINVAL, "byte 2 holds field number 0");
+}
+
 static void test_size_caps(void)
 {
     pbuild_t *b = sample_profile();
@@ -265,6 +277,65 @@ static void test_unpacked_and_unknown_fields(void)
         CHECK_STR(p->functions[0].name, "f");
         pw_profile_destroy(p);
     }
+}
+
+/* Found by fuzz_pprof: protobuf-c reads a bool from a field of any wire type,
+ * and the direct Location reader refused is_folded unless it was a varint, so
+ * the two decoders disagreed on such bytes. Both must take it, with equal
+ * models, whatever the wire type. */
+static void test_is_folded_any_wire_type(void)
+{
+    /* string_table "", "n", "c", "f"; sample_type {1,2}; function {id 1, name
+     * 3}; then a location {id 1, line {function 1}, is_folded ...} and a sample
+     * {location_id 1, value 7}. */
+    static const uint8_t head[] = {
+        0x32, 0x00, 0x32, 0x01, 'n',  0x32, 0x01, 'c',  0x32, 0x01, 'f',  0x0a,
+        0x04, 0x08, 0x01, 0x10, 0x02, 0x2a, 0x04, 0x08, 0x01, 0x10, 0x03,
+    };
+    static const uint8_t folded[][10] = {
+        {0x28, 0x01},                   /* varint */
+        {0x29, 1, 0, 0, 0, 0, 0, 0, 0}, /* 64-bit */
+        {0x2a, 0x02, 0x01, 0x01},       /* length-delimited */
+        {0x2d, 1, 0, 0, 0},             /* 32-bit */
+    };
+    static const size_t folded_len[] = {2, 9, 4, 5};
+    static const uint8_t sample[] = {0x12, 0x05, 0x0a, 0x01, 0x01, 0x10, 0x07};
+    for (size_t i = 0; i < 4; i++) {
+        uint8_t buf[64];
+        size_t n = 0;
+        memcpy(buf, head, sizeof(head));
+        n += sizeof(head);
+        buf[n++] = 0x22; /* location */
+        buf[n++] = (uint8_t)(6 + folded_len[i]);
+        memcpy(buf + n, (const uint8_t[]){0x08, 0x01, 0x22, 0x02, 0x08, 0x01}, 6);
+        n += 6;
+        memcpy(buf + n, folded[i], folded_len[i]);
+        n += folded_len[i];
+        memcpy(buf + n, sample, sizeof(sample));
+        n += sizeof(sample);
+        pw_err_t e1 = {0}, e2 = {0};
+        pw_profile_t *fast = decode(buf, n, 0, &e1);
+        pw_profile_t *ref = decode(buf, n, 1, &e2);
+        char why[128] = "";
+        CHECK(ref != NULL);
+        CHECK(fast != NULL);
+        if (fast == NULL)
+            fprintf(stderr, "  wire type %d: %s\n", folded[i][0] & 7, e1.msg);
+        if (fast != NULL && ref != NULL) {
+            CHECK(pw_model_equal(fast, ref, why, sizeof(why)));
+            CHECK_INT(fast->samples[0].values[0], 7);
+        }
+        pw_profile_destroy(fast);
+        pw_profile_destroy(ref);
+    }
+    /* A location refused for its line field: the message blames the line. */
+    uint8_t bad[64];
+    size_t n = sizeof(head);
+    memcpy(bad, head, n);
+    const uint8_t loc[] = {0x22, 0x08, 0x08, 0x01, 0x2a, 0x02, 0x01, 0x01, 0x20, 0x05};
+    memcpy(bad + n, loc, sizeof(loc));
+    n += sizeof(loc);
+    expect_error(bad, n, PW_EINVAL, "field 4 (line) has wire type 0");
 }
 
 static void test_malformed_references(void)
@@ -381,6 +452,156 @@ static void test_prune_drop_frames(void)
     pb_free(b);
 }
 
+/* Found while writing fuzz_pprof, which prunes with each profile's own
+ * patterns: glibc's regcomp took 28 s and 8 GB for drop_frames "x{1,32767}",
+ * optional elements made regexec cost seconds per frame, and back-references
+ * made it run for hours. Patterns pprof's RE2 would refuse, or too costly when
+ * written out, are refused up front. The refused ones here are cheap enough
+ * for glibc that without the check this fails quickly instead of exhausting
+ * the machine. */
+static void test_prune_refuses_costly_patterns(void)
+{
+    pbuild_t *b = sample_profile();
+    size_t n;
+    uint8_t *raw = pb_pack(b, 0, &n);
+    pb_free(b);
+    pw_err_t err = {0};
+    pw_profile_t *p = decode(raw, n, 0, &err);
+    free(raw);
+    CHECK(p != NULL);
+    if (p == NULL)
+        return;
+    static const struct {
+        const char *pattern, *needle;
+    } refused[] = {
+        {"x{1,1001}", "repeats something 1001 times"},
+        {"x{99999999999999999999}", "repeats something"},
+        {"(x{1,100}){1,100}", "too costly"},
+        {"((ab){1,60}c){1,60}", "too costly"},
+        {"x{1000}{1000}", "too costly"},
+        {"x{0,513}", "too costly"},
+        {"(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*"
+         "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*",
+         "too costly"},
+        {"^(.*)\\1$", "back-reference (\\1)"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        memset(&err, 0, sizeof(err));
+        CHECK_INT(pw_profile_prune(p, refused[i].pattern, NULL, &err), PW_EUNSUPP);
+        CHECK_CONTAINS(err.msg, refused[i].needle);
+        memset(&err, 0, sizeof(err));
+        CHECK_INT(pw_profile_prune(p, "main\\.never", refused[i].pattern, &err), PW_EUNSUPP);
+        CHECK_CONTAINS(err.msg, "keep_frames");
+    }
+    /* 600 optional elements, no interval at all; and 20000 plain ones. */
+    char *many = malloc(20001);
+    for (size_t i = 0; i < 600; i++)
+        memcpy(many + 2 * i, "x?", 2);
+    many[1200] = '\0';
+    CHECK_INT(pw_profile_prune(p, many, NULL, &err), PW_EUNSUPP);
+    CHECK_CONTAINS(err.msg, "over 512 inside optional or repeated items");
+    memset(many, 'y', 20000);
+    many[20000] = '\0';
+    CHECK_INT(pw_profile_prune(p, many, NULL, &err), PW_EUNSUPP);
+    CHECK_CONTAINS(err.msg, "over 16384 elements");
+    memset(many, '(', 1001);
+    many[1001] = 'x';
+    memset(many + 1002, ')', 1001);
+    many[2003] = '\0';
+    CHECK_INT(pw_profile_prune(p, many, NULL, &err), PW_EUNSUPP);
+    CHECK_CONTAINS(err.msg, "nests groups more than 1000 deep");
+    free(many);
+    /* What profilers write, and the limits themselves, still compile. */
+    static const char *const allowed[] = {
+        "runtime\\..*|.*malloc.*|operator new",
+        "(__)?(posix_)?memalign|[cm]alloc|realloc|free|tc_.*|operator (new|delete)(\\[\\])?|"
+        "std::allocator<.*>::(de)?allocate|(::)?do_(malloc|free)(_or_cpp_alloc)?",
+        "x{1000}",
+        "x{0,512}",
+        "(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*(abcdefgh)*",
+        "(a|b){4}(c{2,}|[[:alpha:]]{0,3})",
+        "[\\1](x)",
+        "((((((((((deep))))))))))",
+    };
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+        memset(&err, 0, sizeof(err));
+        CHECK_INT(pw_profile_prune(p, allowed[i], NULL, &err), 0);
+        if (err.msg[0] != '\0')
+            fprintf(stderr, "  %s: %s\n", allowed[i], err.msg);
+    }
+    pw_profile_destroy(p);
+}
+
+/* A hostile profile repeats one long name in every function. With a costly
+ * pattern the limits allow, a match takes about 2 ms on that name whether or
+ * not glibc saw it before, so matching per frame took seconds for this small
+ * profile; matching each distinct name once takes milliseconds. The verdicts
+ * remembered per name must still prune each sample as before. */
+static void test_prune_matches_each_name_once(void)
+{
+    enum { N = 2000 };
+    static const char alt[] = "(a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q|r|s|t|u|v|w|x|y|z|A|B|C|D|E|F)*";
+    char *longname = malloc(4001), *pattern = malloc(8 * sizeof(alt) + 16);
+    for (size_t i = 0; i < 4000; i++)
+        longname[i] = "ab"[i % 2];
+    strcpy(longname + 3999, "_"); /* outside the pattern's letters: no match */
+    pattern[0] = '\0';
+    for (size_t i = 0; i < 8; i++)
+        strcat(pattern, alt);
+    strcat(pattern, "|drop\\.me");
+
+    pbuild_t *b = pb_new();
+    pb_sample_type(b, "samples", "count");
+    uint64_t f_main = pb_function(b, "main.main");
+    uint64_t l_main = pb_location(b, 0, &f_main, 1);
+    uint64_t l_long[N], l_drop[N];
+    for (size_t i = 0; i < N; i++) {
+        uint64_t f_long = pb_function_full(b, longname, longname, (int64_t)i);
+        uint64_t f_drop = pb_function_full(b, "drop.me", "drop.me", (int64_t)i);
+        l_long[i] = pb_location(b, 0, &f_long, 1);
+        l_drop[i] = pb_location(b, 0, &f_drop, 1);
+    }
+    int64_t v = 1;
+    uint64_t s1[3] = {l_drop[0], l_long[0], l_main};         /* drop.me is the leaf: cut */
+    uint64_t s2[3] = {l_long[N - 1], l_drop[N - 1], l_main}; /* cut with all above it */
+    pb_sample(b, s1, 3, &v);
+    pb_sample(b, s2, 3, &v);
+    size_t n;
+    uint8_t *raw = pb_pack(b, 0, &n);
+    pb_free(b);
+    pw_err_t err = {0};
+    pw_profile_t *p = decode(raw, n, 0, &err);
+    free(raw);
+    CHECK(p != NULL);
+    if (p != NULL) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        CHECK_INT(pw_profile_prune(p, pattern, NULL, &err), 0);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (secs >= 1.0)
+            fprintf(stderr, "  prune took %.2f s\n", secs);
+        CHECK(secs < 1.0);
+        CHECK_INT(p->samples[0].n_locs, 2);
+        CHECK_STR(p->functions[p->locations[p->samples[0].locs[0]].lines[0].function].name,
+                  longname);
+        CHECK_INT(p->samples[1].n_locs, 1);
+        CHECK_STR(p->functions[p->locations[p->samples[1].locs[0]].lines[0].function].name,
+                  "main.main");
+    }
+    pw_profile_destroy(p);
+    free(longname);
+    free(pattern);
+}
+
 static void test_load_file_errors(void)
 {
     pw_err_t err = {0};
@@ -392,6 +613,8 @@ static void test_load_file_errors(void)
 }
 
 PW_TESTS(T(test_decode_model), T(test_gzip_and_reference_agree), T(test_every_truncation),
-         T(test_foreign_formats), T(test_size_caps), T(test_gzip_members_and_trailing_bytes),
-         T(test_unpacked_and_unknown_fields), T(test_malformed_references), T(test_display_names),
-         T(test_sample_index), T(test_prune_drop_frames), T(test_load_file_errors))
+         T(test_foreign_formats), T(test_field_zero_at_top_level), T(test_size_caps),
+         T(test_gzip_members_and_trailing_bytes), T(test_unpacked_and_unknown_fields),
+         T(test_is_folded_any_wire_type), T(test_malformed_references), T(test_display_names),
+         T(test_sample_index), T(test_prune_drop_frames), T(test_prune_refuses_costly_patterns),
+         T(test_prune_matches_each_name_once), T(test_load_file_errors))
