@@ -6,5 +6,6 @@
 int pw_cmd_top(int argc, char **argv);
 int pw_cmd_diff(int argc, char **argv);
 int pw_cmd_analyze(int argc, char **argv);
+int pw_cmd_smaps(int argc, char **argv);
 
 #endif

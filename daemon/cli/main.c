@@ -15,6 +15,7 @@ static const char usage[] =
     "  top FILE          the functions holding the most samples (like go tool pprof -top)\n"
     "  diff BASE NEW     what changed between two profiles (like -top -diff_base=BASE)\n"
     "  analyze FLARE     the profiling report of an agent flare: verdict, owner, messages\n"
+    "  smaps             PSS of the Agent's processes (or any) by pathname, against a budget\n"
     "\n"
     "Run `profwatch COMMAND --help` for a command's options and examples.\n"
     "\n"
@@ -31,6 +32,7 @@ static const command_t commands[] = {
     {"top", pw_cmd_top},
     {"diff", pw_cmd_diff},
     {"analyze", pw_cmd_analyze},
+    {"smaps", pw_cmd_smaps},
 };
 
 int main(int argc, char **argv)
