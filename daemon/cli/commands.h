@@ -8,5 +8,6 @@ int pw_cmd_diff(int argc, char **argv);
 int pw_cmd_analyze(int argc, char **argv);
 int pw_cmd_status(int argc, char **argv);
 int pw_cmd_flame(int argc, char **argv);
+int pw_cmd_smaps(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const char usage[] =
     "  diff BASE NEW     what changed between two profiles (like -top -diff_base=BASE)\n"
     "  analyze FLARE     the profiling report of an agent flare: verdict, owner, messages\n"
     "  flame FILE        a flame graph page (-o OUT.html); with --base BASE, what grew\n"
+    "  smaps             PSS of the Agent's processes (or any) by pathname, against a budget\n"
     "\n"
     "Run `profwatch COMMAND --help` for a command's options and examples.\n"
     "\n"
@@ -34,6 +35,7 @@ static const command_t commands[] = {
     {"analyze", pw_cmd_analyze},
     {"status", pw_cmd_status},
     {"flame", pw_cmd_flame},
+    {"smaps", pw_cmd_smaps},
 };
 
 int main(int argc, char **argv)

@@ -132,6 +132,13 @@ void pw_hmapstr_free(pw_hmapstr_t *m)
     memset(m, 0, sizeof(*m));
 }
 
+void pw_hmapstr_clear(pw_hmapstr_t *m)
+{
+    if (m->cap != 0)
+        memset(m->vals, 0xff, m->cap * sizeof(*m->vals));
+    m->len = 0;
+}
+
 uint32_t pw_hmapstr_get(const pw_hmapstr_t *m, const char *key, size_t n, uint32_t hash)
 {
     if (m->cap == 0)

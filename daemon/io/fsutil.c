@@ -53,10 +53,9 @@ static int write_file(const char *path, const void *data, size_t len, mode_t mod
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
         return errno;
-    /* open() applies the umask; the mode is part of the contract. */
-    int e = fchmod(fd, mode) != 0 ? errno : 0;
-    if (e == 0)
-        e = write_all(fd, data, len);
+    /* open() applies the umask: a file is never looser than mode, and an
+     * administrator's stricter umask still holds. */
+    int e = write_all(fd, data, len);
     if (e == 0 && fsync(fd) != 0)
         e = errno;
     if (close(fd) != 0 && e == 0)

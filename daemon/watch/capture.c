@@ -234,10 +234,9 @@ int pw_capture_write(pw_target_t *t, const char *reason, int from_window, char *
     pw_fs_remove_tree(tmp, err);
     if (mkdir(tmp, DIR_MODE) != 0)
         return pw_err_set(err, PW_EIO, "cannot create folder %s: %s", tmp, strerror(errno));
-    chmod(tmp, DIR_MODE);
     pw_buf_init(&buf);
     snprintf(sub, sizeof(sub), "%s/profiles", tmp);
-    if (mkdir(sub, DIR_MODE) != 0 || chmod(sub, DIR_MODE) != 0) {
+    if (mkdir(sub, DIR_MODE) != 0) {
         rc = pw_err_set(err, PW_EIO, "cannot create folder %s: %s", sub, strerror(errno));
         goto fail_tmp;
     }
@@ -253,7 +252,7 @@ int pw_capture_write(pw_target_t *t, const char *reason, int from_window, char *
         goto fail_tmp;
     if (t->have_memstats) {
         snprintf(sub, sizeof(sub), "%s/expvar", tmp);
-        if (mkdir(sub, DIR_MODE) != 0 || chmod(sub, DIR_MODE) != 0) {
+        if (mkdir(sub, DIR_MODE) != 0) {
             rc = pw_err_set(err, PW_EIO, "cannot create folder %s: %s", sub, strerror(errno));
             goto fail_tmp;
         }

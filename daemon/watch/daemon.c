@@ -94,7 +94,8 @@ static int plan_targets(const pw_config_t *cfg, pw_arena_t *arena, pw_discovery_
     *n_plan = 0;
     if (cfg->datadog_config && cfg->datadog_config[0]) {
         pw_err_t derr = {0};
-        if (pw_discover(cfg->datadog_config, cfg->system_probe_config, arena, disc, &derr) != 0)
+        if (pw_agentconf_discover(cfg->datadog_config, cfg->system_probe_config, arena, disc,
+                                  &derr) != 0)
             snprintf(disc_error, disc_error_n, "%s", derr.msg);
     }
     for (size_t i = 0; i < disc->n_targets; i++) {

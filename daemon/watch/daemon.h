@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "discover.h"
+#include "agentconf.h"
 #include "profwatch/analysis.h"
 #include "profwatch/arena.h"
 #include "profwatch/buf.h"

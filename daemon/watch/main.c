@@ -58,7 +58,8 @@ static int check_config(pw_config_t *cfg)
     memset(&disc, 0, sizeof(disc));
     printf("config: %s\n", cfg->path ? cfg->path : "(built-in defaults)");
     if (cfg->datadog_config[0]) {
-        if (pw_discover(cfg->datadog_config, cfg->system_probe_config, arena, &disc, &err) != 0)
+        if (pw_agentconf_discover(cfg->datadog_config, cfg->system_probe_config, arena, &disc,
+                                  &err) != 0)
             printf("discovery: %s\n", err.msg);
         for (size_t i = 0; i < disc.n_targets; i++)
             printf("target %-15s %s%s%s (discovered)\n", disc.targets[i].name, disc.targets[i].url,

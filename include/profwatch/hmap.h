@@ -36,6 +36,8 @@ typedef struct {
 uint32_t pw_hash_bytes(const void *data, size_t n);
 int pw_hmapstr_init(pw_hmapstr_t *m, size_t expected);
 void pw_hmapstr_free(pw_hmapstr_t *m);
+/* Empties the map but keeps its memory, for a table rebuilt on every read. */
+void pw_hmapstr_clear(pw_hmapstr_t *m);
 uint32_t pw_hmapstr_get(const pw_hmapstr_t *m, const char *key, size_t n, uint32_t hash);
 uint32_t pw_hmapstr_put(pw_hmapstr_t *m, const char *key, size_t n, uint32_t hash, uint32_t val);
 

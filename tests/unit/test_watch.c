@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "discover.h"
+#include "agentconf.h"
 #include "pbuild.h"
 #include "profwatch/config.h"
 #include "profwatch/fntab.h"
@@ -308,7 +308,7 @@ static void test_discover(void)
 
     /* Defaults: core on 5000, process on 6062; trace needs its certificate. */
     write_file("datadog.yaml", "api_key: x\n");
-    CHECK_INT(pw_discover(dd, sp, a, &d, &err), 0);
+    CHECK_INT(pw_agentconf_discover(dd, sp, a, &d, &err), 0);
     CHECK(target(&d, "core") != NULL &&
           strcmp(target(&d, "core")->url, "http://127.0.0.1:5000") == 0);
     CHECK(target(&d, "process") != NULL &&
@@ -327,7 +327,7 @@ static void test_discover(void)
                                "security_agent:\n  expvar_port: 5911\n");
     write_file("system-probe.yaml", "network_config:\n  enabled: true\n"
                                     "system_probe_config:\n  sysprobe_socket: /run/sp.sock\n");
-    CHECK_INT(pw_discover(dd, sp, a, &d, &err), 0);
+    CHECK_INT(pw_agentconf_discover(dd, sp, a, &d, &err), 0);
     CHECK(target(&d, "core") && strcmp(target(&d, "core")->url, "http://127.0.0.1:5900") == 0);
     const pw_target_conf_t *tr = target(&d, "trace");
     CHECK(tr && strcmp(tr->url, "https://127.0.0.1:5912") == 0 && tr->skip_block && tr->tls_verify);
@@ -341,17 +341,17 @@ static void test_discover(void)
     /* The trace-agent off, and system-probe with nothing enabled. */
     write_file("datadog.yaml", "apm_config:\n  enabled: false\n");
     write_file("system-probe.yaml", "network_config:\n  enabled: false\n");
-    CHECK_INT(pw_discover(dd, sp, a, &d, &err), 0);
+    CHECK_INT(pw_agentconf_discover(dd, sp, a, &d, &err), 0);
     CHECK_CONTAINS(skipped(&d, "trace"), "apm_config.enabled is false");
     CHECK_CONTAINS(skipped(&d, "system-probe"), "no system-probe feature");
 
     /* A missing or broken datadog.yaml is an error that says how to turn it off. */
     char missing[512];
     snprintf(missing, sizeof(missing), "%s/nope.yaml", tmpdir);
-    CHECK(pw_discover(missing, sp, a, &d, &err) < 0);
+    CHECK(pw_agentconf_discover(missing, sp, a, &d, &err) < 0);
     CHECK_CONTAINS(err.msg, "datadog_config");
     write_file("datadog.yaml", "expvar_port: [\n");
-    CHECK(pw_discover(dd, sp, a, &d, &err) < 0);
+    CHECK(pw_agentconf_discover(dd, sp, a, &d, &err) < 0);
     CHECK_CONTAINS(err.msg, "datadog.yaml");
     pw_arena_destroy(a);
 }

@@ -2,8 +2,8 @@
  * expvar_port, the trace-agent's HTTPS debug port, the process-agent and
  * security-agent expvar ports, and system-probe's unix socket. A process that
  * is disabled in that configuration is skipped, with the reason. */
-#ifndef PW_WATCH_DISCOVER_H
-#define PW_WATCH_DISCOVER_H
+#ifndef PW_WATCH_AGENTCONF_H
+#define PW_WATCH_AGENTCONF_H
 
 #include "profwatch/arena.h"
 #include "profwatch/config.h"
@@ -24,7 +24,7 @@ typedef struct {
 /* Reads datadog.yaml (and system-probe.yaml if present). Strings go to arena.
  * A missing or unreadable datadog.yaml is an error (the message says how to
  * turn discovery off); a missing system-probe.yaml only skips system-probe. */
-int pw_discover(const char *datadog_yaml, const char *system_probe_yaml, pw_arena_t *arena,
-                pw_discovery_t *out, pw_err_t *err);
+int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yaml,
+                          pw_arena_t *arena, pw_discovery_t *out, pw_err_t *err);
 
 #endif

@@ -1,4 +1,4 @@
-#include "discover.h"
+#include "agentconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,8 +77,8 @@ static void skip(pw_discovery_t *d, pw_arena_t *a, const char *name, const char 
     d->skipped[d->n_skipped++].reason = pw_arena_strdup(a, reason);
 }
 
-int pw_discover(const char *datadog_yaml, const char *system_probe_yaml, pw_arena_t *arena,
-                pw_discovery_t *out, pw_err_t *err)
+int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yaml,
+                          pw_arena_t *arena, pw_discovery_t *out, pw_err_t *err)
 {
     memset(out, 0, sizeof(*out));
     pw_ydoc_t *doc = NULL;
