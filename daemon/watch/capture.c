@@ -17,6 +17,7 @@
 #include "profwatch/buf.h"
 #include "profwatch/flare_report.h"
 #include "profwatch/fsutil.h"
+#include "profwatch/json.h"
 #include "profwatch/log.h"
 #include "profwatch/pprof.h"
 
@@ -98,6 +99,38 @@ static void status_log(const pw_target_t *t, const char *reason, const pw_raw_t 
         pw_buf_printf(out, "  Block and mutex profiles: the last interval only (the difference "
                            "of two scrapes)\n");
     pw_buf_printf(out, "\n  Hostnames\n  =========\n    hostname: %s\n", t->d->hostname);
+}
+
+/* profwatch/window.json: the heap series of the window (the file is
+ * profwatch's own; a flare has no such folder):
+ * {"process": NAME, "verdict": V, "heap": [{"t": UNIX_MS, "inuse": BYTES,
+ *  "outside_runtime": BYTES}, ...]} */
+static void window_json(const pw_target_t *t, pw_buf_t *out)
+{
+    pw_json_t j;
+    pw_json_init(&j, out, 0);
+    pw_json_obj_begin(&j);
+    pw_json_key(&j, "process");
+    pw_json_str(&j, t->conf.name);
+    pw_json_key(&j, "verdict");
+    pw_json_str(&j, pw_verdict_name(t->verdict));
+    pw_json_key(&j, "window_ms");
+    pw_json_int(&j, t->d->cfg.window_ms);
+    pw_json_key(&j, "heap");
+    pw_json_arr_begin(&j);
+    for (size_t i = 0; i < t->n_snaps; i++) {
+        pw_json_obj_begin(&j);
+        pw_json_key(&j, "t");
+        pw_json_int(&j, t->snaps[i].t_ms);
+        pw_json_key(&j, "inuse");
+        pw_json_int(&j, t->snaps[i].inuse);
+        pw_json_key(&j, "outside_runtime");
+        pw_json_int(&j, t->snaps[i].tab.outside_runtime);
+        pw_json_obj_end(&j);
+    }
+    pw_json_arr_end(&j);
+    pw_json_obj_end(&j);
+    pw_buf_putc(out, '\n');
 }
 
 static int write_profile(const char *dir, const char *name, const char *suffix, const uint8_t *data,
@@ -264,6 +297,18 @@ int pw_capture_write(pw_target_t *t, const char *reason, int from_window, char *
     pw_buf_reset(&buf);
     status_log(t, reason, first, second, &buf);
     snprintf(sub, sizeof(sub), "%s/status.log", tmp);
+    if ((rc = pw_fs_write_new(sub, buf.data, buf.len, FILE_MODE, err)) != 0)
+        goto fail_tmp;
+
+    /* What the daemon saw over its window, for the report's sparklines. */
+    pw_buf_reset(&buf);
+    window_json(t, &buf);
+    snprintf(sub, sizeof(sub), "%s/profwatch", tmp);
+    if (mkdir(sub, DIR_MODE) != 0) {
+        rc = pw_err_set(err, PW_EIO, "cannot create folder %s: %s", sub, strerror(errno));
+        goto fail_tmp;
+    }
+    snprintf(sub, sizeof(sub), "%s/profwatch/window.json", tmp);
     if ((rc = pw_fs_write_new(sub, buf.data, buf.len, FILE_MODE, err)) != 0)
         goto fail_tmp;
 

@@ -40,8 +40,16 @@ static void written(uv_write_t *wr, int status)
     uv_close((uv_handle_t *)&c->pipe, client_closed);
 }
 
+static void count_handle(uv_handle_t *h, void *arg)
+{
+    (void)h;
+    (*(uint64_t *)arg)++;
+}
+
 static void daemon_json(pw_daemon_t *d, pw_buf_t *out)
 {
+    uint64_t handles = 0;
+    uv_walk(d->loop, count_handle, &handles);
     pw_json_t j;
     pw_json_init(&j, out, 1);
     pw_json_obj_begin(&j);
@@ -57,6 +65,9 @@ static void daemon_json(pw_daemon_t *d, pw_buf_t *out)
     pw_json_int(&j, d->started_ms / 1000);
     pw_json_key(&j, "now");
     pw_json_int(&j, pw_now_ms() / 1000);
+    /* For soak tests: a count that grows means a handle leaks. */
+    pw_json_key(&j, "uv_handles");
+    pw_json_uint(&j, handles);
     pw_json_key(&j, "reloads");
     pw_json_uint(&j, d->reloads);
     pw_json_key(&j, "reload_errors");

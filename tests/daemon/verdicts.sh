@@ -32,10 +32,11 @@ for old in 20200101T000000Z-test-host 20200102T000000Z-test-host 20200103T000000
 done
 daemon_start "$dir/cfg.yaml"
 
-# The capture folder a verdict left, and analyze's verdict on it.
+# The capture folder a verdict left, and analyze's verdict on it with the
+# daemon's own config (its rules: cpu_min is lower than the default here).
 capture() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["targets"][0]["last_capture"] or "")' "$dir/status.json"; }
 analyze_verdict() {
-    "$PW" analyze -o "$dir/an-$2" "$1" >/dev/null 2>&1 &&
+    "$PW" analyze --config "$dir/cfg.yaml" -o "$dir/an-$2" "$1" >/dev/null 2>&1 &&
         python3 -c 'import json,sys,glob; print(json.load(open(glob.glob(sys.argv[1] + "/*.json")[0]))["verdict"])' "$dir/an-$2"
 }
 
@@ -56,7 +57,7 @@ fixture_set mode leak
 within 20 "leak: memory_leak raised" "t['verdict'] == 'memory_leak'"
 within 5 "leak: a capture was written" "t['captures'] == 1 and t['last_capture']"
 cap=$(capture)
-for f in profiles/fixture-1st-heap.pprof profiles/fixture-2nd-heap.pprof status.log expvar/memstats \
+for f in profiles/fixture-1st-heap.pprof profiles/fixture-2nd-heap.pprof status.log expvar/memstats profwatch/window.json \
     flare-profiling-test-host.md flare-profiling-test-host.json; do
     ok "leak capture: $f" test -s "$cap/$f"
 done
@@ -84,6 +85,7 @@ within 30 "cpu: cpu_spike raised" "t['verdict'] == 'cpu_spike'"
 within 5 "cpu: a second capture" "t['captures'] == 2"
 cap=$(capture)
 ok "cpu capture: the CPU profile" test -s "$cap/profiles/fixture-cpu.pprof"
+ok "cpu capture: its report reads cpu_spike" json "$cap/flare-profiling-test-host.json" "d['verdict'] == 'cpu_spike'"
 v=$(analyze_verdict "$cap" cpu)
 ok "cpu capture: profwatch analyze agrees (got $v)" test "$v" = cpu_spike
 ok "cpu: the top function's share is a metric" test "$(lines metric 'profwatch.cpu.top_share')" -ge 1
