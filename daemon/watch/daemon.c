@@ -276,6 +276,10 @@ void pw_daemon_reload(pw_daemon_t *d, const char *path)
         pw_emit_reopen(&d->emitter);
         return;
     }
+    /* path may be the running config's own copy, freed below. */
+    char file[4096];
+    snprintf(file, sizeof(file), "%s", path);
+    path = file;
     if (pw_config_load(&nc, path, &err) != 0)
         goto fail;
     if (plan_targets(&nc, nc.arena, &disc, disc_error, sizeof(disc_error), plan, &n_plan, &err) !=
