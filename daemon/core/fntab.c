@@ -126,6 +126,18 @@ void pw_fntab_free(pw_fntab_t *t)
     memset(t, 0, sizeof(*t));
 }
 
+int pw_fntab_copy(pw_fntab_t *dst, const pw_fntab_t *src)
+{
+    *dst = *src;
+    dst->rows = malloc((src->n + 1) * sizeof(*dst->rows));
+    if (dst->rows == NULL) {
+        dst->n = 0;
+        return PW_ENOMEM;
+    }
+    memcpy(dst->rows, src->rows, src->n * sizeof(*dst->rows));
+    return 0;
+}
+
 static void to_node(pw_node_t *n, const pw_names_t *pool, uint32_t id, uint8_t cls, int64_t attr)
 {
     memset(n, 0, sizeof(*n));

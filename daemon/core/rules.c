@@ -64,8 +64,8 @@ static const pw_node_t *top_attr(const pw_node_t *nodes, size_t n, unsigned mask
 #define NOT_RUNTIME ((1u << PW_FRAME_OWN) | (1u << PW_FRAME_STD) | (1u << PW_FRAME_SYNC))
 #define OWN_OR_STD ((1u << PW_FRAME_OWN) | (1u << PW_FRAME_STD))
 
-void pw_rule_leak(const pw_node_t *nodes, size_t n, double gap_s, const pw_rules_t *r,
-                  pw_rule_result_t *out)
+static void leak_rule(const pw_node_t *nodes, size_t n, double gap_s, int extrapolate,
+                      const pw_rules_t *r, pw_rule_result_t *out)
 {
     char grew[32], limit[32], per[32];
     memset(out, 0, sizeof(*out));
@@ -80,7 +80,8 @@ void pw_rule_leak(const pw_node_t *nodes, size_t n, double gap_s, const pw_rules
     if (assumed)
         gap_s = per_s;
     out->total = growth;
-    out->measure = (double)growth * per_s / gap_s;
+    int short_span = !extrapolate && gap_s < per_s;
+    out->measure = short_span ? (double)growth : (double)growth * per_s / gap_s;
     out->top = top_attr(nodes, n, NOT_RUNTIME);
     out->fired = out->measure > (double)r->leak_bytes;
     fmt(grew, sizeof(grew), growth, "bytes");
@@ -90,10 +91,22 @@ void pw_rule_leak(const pw_node_t *nodes, size_t n, double gap_s, const pw_rules
     double m = out->measure;
     fmt(rate, sizeof(rate), m > 9e18 ? INT64_MAX : m < -9e18 ? INT64_MIN : (int64_t)m, "bytes");
     snprintf(out->why, sizeof(out->why),
-             "the heap outside the Go runtime grew by %s in %.1f s%s, %s per %s against a limit "
-             "of %s per %s",
-             grew, gap_s, assumed ? " (snapshot times unknown: assumed)" : "", rate, per, limit,
-             per);
+             "the heap outside the Go runtime grew by %s in %.1f s%s, %s per %s%s against a "
+             "limit of %s per %s",
+             grew, gap_s, assumed ? " (snapshot times unknown: assumed)" : "", rate, per,
+             short_span ? " (not extrapolated from a shorter span)" : "", limit, per);
+}
+
+void pw_rule_leak(const pw_node_t *nodes, size_t n, double gap_s, const pw_rules_t *r,
+                  pw_rule_result_t *out)
+{
+    leak_rule(nodes, n, gap_s, 1, r, out);
+}
+
+void pw_rule_leak_live(const pw_node_t *nodes, size_t n, double span_s, const pw_rules_t *r,
+                       pw_rule_result_t *out)
+{
+    leak_rule(nodes, n, span_s, 0, r, out);
 }
 
 void pw_rule_cpu(const pw_node_t *nodes, size_t n, int64_t total_ns, const pw_rules_t *r,

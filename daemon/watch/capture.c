@@ -240,14 +240,14 @@ int pw_capture_write(pw_target_t *t, const char *reason, int from_window, char *
                      pw_err_t *err)
 {
     pw_daemon_t *d = t->d;
-    const pw_raw_t *first = from_window && t->anchor_a.data ? &t->anchor_a : &t->prev_heap;
+    const pw_raw_t *first = from_window && t->anchor_a.data ? &t->anchor_a : &t->fast_base;
     const pw_raw_t *second = &t->last_heap;
     char stamp[32], final[4096], tmp[4200], sub[4300];
     pw_buf_t buf;
     int rc;
 
     if (first->data == second->data)
-        first = &t->prev_heap; /* the window holds one snapshot: the last two scrapes */
+        first = &t->fast_base; /* the window holds one snapshot */
     utc(stamp, sizeof(stamp), pw_now_ms(), 1);
     if ((rc = pw_fs_mkdir_p(d->cfg.reports_dir, DIR_MODE, err)) != 0)
         return rc;

@@ -46,6 +46,13 @@ typedef struct {
     int64_t inuse; /* total inuse_space */
 } pw_heap_snap_t;
 
+typedef struct {
+    int valid;
+    int64_t t_ms;
+    pw_fntab_t tab;
+    pw_raw_t raw;
+} pw_lag_t;
+
 /* A rule's latest result, with the function named by value. */
 typedef struct {
     int valid;
@@ -73,7 +80,12 @@ struct pw_target {
     int64_t snap_every_ms; /* thinning when the window holds more than PW_MAX_SNAPS */
     /* Raw profiles kept for captures: two anchors spanning the window, the
      * previous and the latest heap, and the latest of the others. */
-    pw_raw_t anchor_a, anchor_b, prev_heap, last_heap, last_cpu;
+    pw_raw_t anchor_a, anchor_b, last_heap, last_cpu;
+    /* The fast leak rule's bases: lag_b is the newest snapshot kept as a base,
+     * lag_a the one before; they move every leak_per, so the rule compares
+     * spans of leak_per to twice that, whatever the scrape interval. */
+    pw_lag_t lag_a, lag_b;
+    pw_raw_t fast_base; /* the base of the fast rule's latest result */
     pw_raw_t prev_block, last_block, prev_mutex, last_mutex;
     pw_memstats_t memstats;
     int have_memstats;

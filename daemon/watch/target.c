@@ -72,6 +72,13 @@ static int raw_new(pw_raw_t *r, const uint8_t *data, size_t len, int64_t t_ms)
     return 0;
 }
 
+static void lag_release(pw_lag_t *l)
+{
+    pw_fntab_free(&l->tab);
+    raw_release(&l->raw);
+    l->valid = 0;
+}
+
 /* ---- lifecycle ----------------------------------------------------------- */
 
 static void maybe_free(pw_target_t *t)
@@ -87,7 +94,9 @@ static void maybe_free(pw_target_t *t)
     pw_fntab_free(&t->mutex_prev);
     raw_release(&t->anchor_a);
     raw_release(&t->anchor_b);
-    raw_release(&t->prev_heap);
+    lag_release(&t->lag_a);
+    lag_release(&t->lag_b);
+    raw_release(&t->fast_base);
     raw_release(&t->last_heap);
     raw_release(&t->last_cpu);
     raw_release(&t->prev_block);
@@ -412,6 +421,8 @@ static int on_heap(pw_target_t *t, const pw_http_resp_t *resp)
         for (size_t i = 0; i < t->n_snaps; i++)
             pw_fntab_free(&t->snaps[i].tab);
         t->n_snaps = 0;
+        lag_release(&t->lag_a);
+        lag_release(&t->lag_b);
         pw_names_free(&t->names);
         pw_names_init(&t->names, MAX_NAMES);
         pw_log(PW_LOG_INFO, "heap", "%s: more than %d function names seen: the window restarts",
@@ -424,28 +435,36 @@ static int on_heap(pw_target_t *t, const pw_http_resp_t *resp)
     if (rc != 0)
         return unusable(t, PW_K_HEAP, "out of memory for the heap table");
 
-    pw_raw_t raw;
+    pw_raw_t raw = {0};
     if (raw_new(&raw, resp->body, resp->body_len, s.t_ms) == 0) {
-        raw_set(&t->prev_heap, &t->last_heap);
         raw_set(&t->last_heap, &raw);
         move_anchors(t, &raw);
-        raw_release(&raw);
     }
 
     metric(t, PW_M_HEAP_INUSE, (double)s.inuse, NULL);
     metric(t, PW_M_HEAP_OUTSIDE_RUNTIME, (double)s.tab.outside_runtime, NULL);
 
-    /* The fast rule: this scrape against the previous one. */
-    if (t->n_snaps > 0) {
-        const pw_heap_snap_t *prev = &t->snaps[t->n_snaps - 1];
-        double gap_s = (double)(s.t_ms - prev->t_ms) / 1000.0;
+    /* The fast rule: growth since a base about leak_per ago, per leak_per
+     * (over a shorter span, in the first leak_per of watching, the rule
+     * takes the growth as it is). */
+    int64_t per_ms = d->cfg.rules.leak_per_ms;
+    const pw_lag_t *base = NULL;
+    if (t->lag_b.valid && s.t_ms - t->lag_b.t_ms >= per_ms)
+        base = &t->lag_b;
+    else if (t->lag_a.valid)
+        base = &t->lag_a;
+    else if (t->lag_b.valid)
+        base = &t->lag_b;
+    if (base != NULL && s.t_ms > base->t_ms) {
+        double span_s = (double)(s.t_ms - base->t_ms) / 1000.0;
         pw_node_t *nodes = NULL;
         size_t n = 0;
-        if (gap_s > 0 && pw_fntab_diff(&s.tab, &prev->tab, &t->names, &nodes, &n) == 0) {
+        if (pw_fntab_diff(&s.tab, &base->tab, &t->names, &nodes, &n) == 0) {
             pw_rule_result_t r;
-            pw_rule_leak(nodes, n, gap_s, &d->cfg.rules, &r);
+            pw_rule_leak_live(nodes, n, span_s, &d->cfg.rules, &r);
             keep_latest(&t->fast, &r);
-            metric(t, PW_M_HEAP_GROWTH_RATE, (double)r.total / gap_s, NULL);
+            raw_set(&t->fast_base, &base->raw);
+            metric(t, PW_M_HEAP_GROWTH_RATE, (double)r.total / span_s, NULL);
             /* The top growers, a bounded number of them (tag cardinality). */
             for (int64_t k = 0; k < d->cfg.top_functions; k++) {
                 size_t best = n;
@@ -457,18 +476,28 @@ static int on_heap(pw_target_t *t, const pw_http_resp_t *resp)
                     break;
                 char tag[256];
                 tag_value(tag, sizeof(tag), "function", nodes[best].name);
-                metric(t, PW_M_HEAP_TOP_GROWTH, (double)nodes[best].attr / gap_s, tag);
+                metric(t, PW_M_HEAP_TOP_GROWTH, (double)nodes[best].attr / span_s, tag);
                 nodes[best].attr = 0;
             }
         }
         free(nodes);
     }
+    /* The bases move once the newest is leak_per old. */
+    if (!t->lag_b.valid || s.t_ms - t->lag_b.t_ms >= per_ms) {
+        pw_lag_t next = {.valid = 1, .t_ms = s.t_ms};
+        if (pw_fntab_copy(&next.tab, &s.tab) == 0) {
+            raw_set(&next.raw, &raw);
+            lag_release(&t->lag_a);
+            t->lag_a = t->lag_b;
+            t->lag_b = next;
+        }
+    }
+    raw_release(&raw);
 
     /* Thin the window when it would hold more snapshots than it may. */
     if (t->n_snaps > 0 && t->snap_every_ms > 0 &&
         s.t_ms - t->snaps[t->n_snaps - 1].t_ms < t->snap_every_ms && t->n_snaps >= 2) {
-        /* Replace the newest instead of adding: the fast rule still compares
-         * consecutive scrapes. */
+        /* Replace the newest instead of adding: the window keeps its span. */
         pw_fntab_free(&t->snaps[t->n_snaps - 1].tab);
         t->snaps[t->n_snaps - 1] = s;
     } else {
@@ -756,12 +785,15 @@ static void evaluate(pw_target_t *t)
     for (size_t i = 0; i < t->n_tags; i++)
         tags[n++] = t->tags[i];
     tags[n++] = vtag;
-    if (t->verdict == PW_VERDICT_NORMAL)
-        snprintf(msg, sizeof(msg), "normal%s%s", why[0] ? " (pending: " : "", why[0] ? why : "");
+    /* why already starts with each finding's label. */
+    if (t->verdict == PW_VERDICT_NORMAL && why[0])
+        snprintf(msg, sizeof(msg), "normal (pending: %s)", why);
+    else if (t->verdict == PW_VERDICT_NORMAL)
+        snprintf(msg, sizeof(msg), "normal");
+    else if (why[0])
+        snprintf(msg, sizeof(msg), "%s", why);
     else
-        snprintf(msg, sizeof(msg), "%s: %s", pw_verdict_name(t->verdict), why[0] ? why : "");
-    if (why[0] && t->verdict == PW_VERDICT_NORMAL)
-        strncat(msg, ")", sizeof(msg) - strlen(msg) - 1);
+        snprintf(msg, sizeof(msg), "%s (clearing: no rule fires now)", pw_verdict_name(t->verdict));
     pw_service_check_t sc = {.name = PW_SC_VERDICT,
                              .status =
                                  t->verdict == PW_VERDICT_NORMAL ? PW_CHECK_OK : PW_CHECK_CRITICAL,

@@ -46,6 +46,8 @@ typedef struct {
  * (or PW_ETOOBIG when the pool is full: the caller resets it). */
 int pw_fntab_from_graph(pw_fntab_t *t, const pw_graph_t *g, pw_names_t *pool, size_t max_rows);
 void pw_fntab_free(pw_fntab_t *t);
+/* A copy of src into dst (rows malloc'd). 0 or PW_ENOMEM. */
+int pw_fntab_copy(pw_fntab_t *dst, const pw_fntab_t *src);
 
 /* new - old per function, as nodes for the rules (names from the pool; the
  * [other] row is named "[other]"). *out is malloc'd; the caller frees it. */

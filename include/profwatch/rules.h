@@ -48,9 +48,15 @@ typedef struct {
 
 /* Leak: attributed growth outside the runtime over gap_s seconds (<= 0:
  * unknown, taken as leak_per), normalised to leak_per. nodes come from a diff
- * graph (new minus base). */
+ * graph (new minus base). A flare's snapshots are at least 30 s apart. */
 void pw_rule_leak(const pw_node_t *nodes, size_t n, double gap_s, const pw_rules_t *r,
                   pw_rule_result_t *out);
+/* The same for the daemon's live scrapes: over a span shorter than leak_per
+ * the growth is taken as it is, not extrapolated, because between close
+ * scrapes the heap moves with GC timing and scaling that up reads noise as a
+ * leak. Whenever this fires, pw_rule_leak on the same two snapshots does. */
+void pw_rule_leak_live(const pw_node_t *nodes, size_t n, double span_s, const pw_rules_t *r,
+                       pw_rule_result_t *out);
 /* CPU spike: the largest attributed share outside the runtime, out of
  * total_ns of CPU samples. */
 void pw_rule_cpu(const pw_node_t *nodes, size_t n, int64_t total_ns, const pw_rules_t *r,

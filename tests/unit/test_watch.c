@@ -145,6 +145,31 @@ static void test_fntab_bounded(void)
     pw_profile_destroy(p);
 }
 
+/* The live rule never scales a short span up; from leak_per on it is the
+ * flare rule. */
+static void test_rule_leak_live(void)
+{
+    pw_rules_t rules;
+    pw_rules_defaults(&rules); /* 10 MB per 30 s */
+    pw_node_t grower = {
+        .name = "github.com/x/a.Grow", .attr = 5 << 20, .frame_class = PW_FRAME_OWN};
+    pw_rule_result_t live, flare;
+    pw_rule_leak_live(&grower, 1, 5, &rules, &live);
+    pw_rule_leak(&grower, 1, 5, &rules, &flare);
+    CHECK(!live.fired && flare.fired); /* 5 MB in 5 s: 30 MB per 30 s if scaled */
+    CHECK_CONTAINS(live.why, "not extrapolated");
+    grower.attr = 12 << 20;
+    pw_rule_leak_live(&grower, 1, 5, &rules, &live);
+    CHECK(live.fired);
+    grower.attr = 15 << 20;
+    pw_rule_leak_live(&grower, 1, 60, &rules, &live);
+    pw_rule_leak(&grower, 1, 60, &rules, &flare);
+    CHECK(!live.fired && !flare.fired && live.measure == flare.measure);
+    grower.attr = 30 << 20;
+    pw_rule_leak_live(&grower, 1, 45, &rules, &live);
+    CHECK(live.fired);
+}
+
 static void test_sustained(void)
 {
     pw_sustained_t s = {
@@ -553,10 +578,11 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    static const pw_test_case_t t_[] = {
-        T(test_fntab_diff),          T(test_fntab_bounded), T(test_sustained),  T(test_pprof_delta),
-        T(test_drop_profiler_waits), T(test_discover),      T(test_jsonl_sink), T(test_fs_tree),
-        T(test_config_daemon)};
+    static const pw_test_case_t t_[] = {T(test_fntab_diff),     T(test_fntab_bounded),
+                                        T(test_rule_leak_live), T(test_sustained),
+                                        T(test_pprof_delta),    T(test_drop_profiler_waits),
+                                        T(test_discover),       T(test_jsonl_sink),
+                                        T(test_fs_tree),        T(test_config_daemon)};
     int rc = pw_test_main(t_, sizeof(t_) / sizeof(t_[0]));
     cleanup();
     return rc;
