@@ -103,7 +103,7 @@ typedef struct {
 
 /* One target's figures. */
 typedef struct {
-    pw_target_t target;
+    pw_proc_t target;
     int ok;               /* the root was read */
     pw_err_t error;       /* when not */
     size_t n_tree;        /* processes in the tree */
@@ -189,7 +189,7 @@ static int resolve_budget(const smaps_args_t *a, pw_budget_t *b, int *have)
     return rc;
 }
 
-static int discover(const smaps_args_t *a, pw_procfs_t *fs, pw_proctab_t *tab, pw_targets_t *ts)
+static int discover(const smaps_args_t *a, pw_procfs_t *fs, pw_proctab_t *tab, pw_proc_list_t *ts)
 {
     pw_err_t err = {0};
     int failed = 0;
@@ -225,13 +225,13 @@ static int discover(const smaps_args_t *a, pw_procfs_t *fs, pw_proctab_t *tab, p
             failed = 1;
         }
     }
-    pw_targets_prune(ts, tab);
+    pw_proc_list_prune(ts, tab);
     return failed;
 }
 
 /* Reads every target's tree; the pathnames of all go into s (may be NULL). */
 static int measure(const smaps_args_t *a, pw_procfs_t *fs, const pw_proctab_t *tab,
-                   const pw_targets_t *ts, row_t *rows, pw_smaps_t *s)
+                   const pw_proc_list_t *ts, row_t *rows, pw_smaps_t *s)
 {
     int failed = 0;
     int *pids = malloc(PW_TREE_MAX * sizeof(*pids));
@@ -698,7 +698,7 @@ int pw_cmd_smaps(int argc, char **argv)
     pw_procfs_opts_t po = {.root = a.proc, .no_rollup = a.no_rollup};
     pw_procfs_t *fs = pw_procfs_create(&po);
     pw_proctab_t tab = {0};
-    pw_targets_t ts = {0};
+    pw_proc_list_t ts = {0};
     row_t *rows = NULL;
     pw_smaps_t *s = NULL;
     pw_buf_t out;
@@ -788,7 +788,7 @@ done:
     pw_buf_free(&out);
     pw_smaps_destroy(s);
     free(rows);
-    pw_targets_free(&ts);
+    pw_proc_list_free(&ts);
     pw_proctab_free(&tab);
     pw_procfs_destroy(fs);
     return status;

@@ -106,20 +106,20 @@ size_t pw_proctab_tree(const pw_proctab_t *t, int pid, int *pids, uint64_t *star
 
 /* ---- targets ---- */
 
-void pw_targets_free(pw_targets_t *ts)
+void pw_proc_list_free(pw_proc_list_t *ts)
 {
     free(ts->v);
     memset(ts, 0, sizeof(*ts));
 }
 
-static int reserve(pw_targets_t *ts, size_t extra, pw_err_t *err)
+static int reserve(pw_proc_list_t *ts, size_t extra, pw_err_t *err)
 {
     if (ts->cap - ts->n >= extra)
         return 0;
     size_t cap = ts->cap ? ts->cap : 16;
     while (cap - ts->n < extra)
         cap *= 2;
-    pw_target_t *v = realloc(ts->v, cap * sizeof(*v));
+    pw_proc_t *v = realloc(ts->v, cap * sizeof(*v));
     if (v == NULL)
         return pw_err_set(err, PW_ENOMEM, "out of memory");
     ts->v = v;
@@ -127,12 +127,12 @@ static int reserve(pw_targets_t *ts, size_t extra, pw_err_t *err)
     return 0;
 }
 
-static int add_target(pw_targets_t *ts, const char *name, size_t name_len, const pw_procstat_t *st,
-                      const char *how, const char *exe, pw_err_t *err)
+static int add_target(pw_proc_list_t *ts, const char *name, size_t name_len,
+                      const pw_procstat_t *st, const char *how, const char *exe, pw_err_t *err)
 {
     if (reserve(ts, 1, err) != 0)
         return PW_ENOMEM;
-    pw_target_t *t = &ts->v[ts->n++];
+    pw_proc_t *t = &ts->v[ts->n++];
     memset(t, 0, sizeof(*t));
     if (name_len >= sizeof(t->name))
         name_len = sizeof(t->name) - 1;
@@ -146,10 +146,10 @@ static int add_target(pw_targets_t *ts, const char *name, size_t name_len, const
 
 /* Appends to out the targets of found that are not inside another one's
  * tree, sorted (found is pruned in place). */
-static int append_roots(pw_targets_t *out, pw_targets_t *found, const pw_proctab_t *t,
+static int append_roots(pw_proc_list_t *out, pw_proc_list_t *found, const pw_proctab_t *t,
                         pw_err_t *err)
 {
-    pw_targets_prune(found, t);
+    pw_proc_list_prune(found, t);
     if (reserve(out, found->n, err) != 0)
         return PW_ENOMEM;
     if (found->n > 0)
@@ -158,7 +158,7 @@ static int append_roots(pw_targets_t *out, pw_targets_t *found, const pw_proctab
     return 0;
 }
 
-static pw_target_t *find_target(pw_targets_t *ts, int pid)
+static pw_proc_t *find_target(pw_proc_list_t *ts, int pid)
 {
     for (size_t i = 0; i < ts->n; i++)
         if (ts->v[i].pid == pid)
@@ -213,12 +213,12 @@ static int is_ancestor(const pw_proctab_t *t, int ancestor, int pid)
 
 static int by_name(const void *a, const void *b)
 {
-    const pw_target_t *x = a, *y = b;
+    const pw_proc_t *x = a, *y = b;
     int c = strcmp(x->name, y->name);
     return c != 0 ? c : (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-void pw_targets_prune(pw_targets_t *ts, const pw_proctab_t *t)
+void pw_proc_list_prune(pw_proc_list_t *ts, const pw_proctab_t *t)
 {
     size_t keep = 0;
     for (size_t i = 0; i < ts->n; i++) {
@@ -266,12 +266,12 @@ static int read_pidfile(const char *path, int *pid, pw_err_t *err)
 }
 
 int pw_discover_agent(pw_procfs_t *fs, const pw_proctab_t *t, const pw_discover_opts_t *o,
-                      pw_targets_t *out, pw_err_t *err)
+                      pw_proc_list_t *out, pw_err_t *err)
 {
     const char *prefix = o != NULL && o->agent_prefix != NULL ? o->agent_prefix : PW_AGENT_PREFIX;
     const char *run = o != NULL && o->run_path != NULL ? o->run_path : PW_AGENT_RUN_PATH;
     size_t plen = strlen(prefix);
-    pw_targets_t found = {0};
+    pw_proc_list_t found = {0};
     char exe[4096];
     int rc = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -311,7 +311,7 @@ int pw_discover_agent(pw_procfs_t *fs, const pw_proctab_t *t, const pw_discover_
                 note(o, "%s names process %d, which is not running (a stale pid file)", path, pid);
                 continue;
             }
-            pw_target_t *have = find_target(&found, pid);
+            pw_proc_t *have = find_target(&found, pid);
             if (have != NULL) {
                 snprintf(have->how, sizeof(have->how), "exe+pidfile");
                 continue;
@@ -327,11 +327,11 @@ int pw_discover_agent(pw_procfs_t *fs, const pw_proctab_t *t, const pw_discover_
     }
     rc = append_roots(out, &found, t, err);
 done:
-    pw_targets_free(&found);
+    pw_proc_list_free(&found);
     return rc;
 }
 
-int pw_discover_pid(pw_procfs_t *fs, const pw_proctab_t *t, int pid, pw_targets_t *out,
+int pw_discover_pid(pw_procfs_t *fs, const pw_proctab_t *t, int pid, pw_proc_list_t *out,
                     pw_err_t *err)
 {
     const pw_procstat_t *st = pw_proctab_find(t, pid);
@@ -346,10 +346,10 @@ int pw_discover_pid(pw_procfs_t *fs, const pw_proctab_t *t, int pid, pw_targets_
     return add_target(out, st->comm, strlen(st->comm), st, "pid", exe, err);
 }
 
-int pw_discover_name(pw_procfs_t *fs, const pw_proctab_t *t, const char *name, pw_targets_t *out,
+int pw_discover_name(pw_procfs_t *fs, const pw_proctab_t *t, const char *name, pw_proc_list_t *out,
                      pw_err_t *err)
 {
-    pw_targets_t found = {0};
+    pw_proc_list_t found = {0};
     char exe[4096];
     size_t want = strlen(name);
     int rc = 0;
@@ -379,12 +379,12 @@ int pw_discover_name(pw_procfs_t *fs, const pw_proctab_t *t, const char *name, p
     }
     rc = append_roots(out, &found, t, err);
 done:
-    pw_targets_free(&found);
+    pw_proc_list_free(&found);
     return rc;
 }
 
-int pw_discover_pidfile(pw_procfs_t *fs, const pw_proctab_t *t, const char *path, pw_targets_t *out,
-                        pw_err_t *err)
+int pw_discover_pidfile(pw_procfs_t *fs, const pw_proctab_t *t, const char *path,
+                        pw_proc_list_t *out, pw_err_t *err)
 {
     int pid;
     int rc = read_pidfile(path, &pid, err);

@@ -55,14 +55,14 @@ typedef struct {
     uint64_t starttime;
     char how[32];  /* "exe", "pidfile", "exe+pidfile", "name", "pid" */
     char exe[512]; /* the executable, "" when it cannot be read */
-} pw_target_t;
+} pw_proc_t;
 
 typedef struct {
-    pw_target_t *v;
+    pw_proc_t *v;
     size_t n, cap;
-} pw_targets_t;
+} pw_proc_list_t;
 
-void pw_targets_free(pw_targets_t *ts);
+void pw_proc_list_free(pw_proc_list_t *ts);
 
 typedef void (*pw_discover_note_cb)(void *ud, const char *msg);
 
@@ -77,16 +77,16 @@ typedef struct {
  * not an error for pw_discover_agent (out->n tells); for the others it is
  * PW_ENOENT with a message saying what was looked for. */
 int pw_discover_agent(pw_procfs_t *fs, const pw_proctab_t *t, const pw_discover_opts_t *o,
-                      pw_targets_t *out, pw_err_t *err);
-int pw_discover_pid(pw_procfs_t *fs, const pw_proctab_t *t, int pid, pw_targets_t *out,
+                      pw_proc_list_t *out, pw_err_t *err);
+int pw_discover_pid(pw_procfs_t *fs, const pw_proctab_t *t, int pid, pw_proc_list_t *out,
                     pw_err_t *err);
-int pw_discover_name(pw_procfs_t *fs, const pw_proctab_t *t, const char *name, pw_targets_t *out,
+int pw_discover_name(pw_procfs_t *fs, const pw_proctab_t *t, const char *name, pw_proc_list_t *out,
                      pw_err_t *err);
-int pw_discover_pidfile(pw_procfs_t *fs, const pw_proctab_t *t, const char *path, pw_targets_t *out,
-                        pw_err_t *err);
+int pw_discover_pidfile(pw_procfs_t *fs, const pw_proctab_t *t, const char *path,
+                        pw_proc_list_t *out, pw_err_t *err);
 
 /* After several discoveries into one list: drops repeated pids and targets
  * nested in another target's tree, and sorts by name then pid. */
-void pw_targets_prune(pw_targets_t *ts, const pw_proctab_t *t);
+void pw_proc_list_prune(pw_proc_list_t *ts, const pw_proctab_t *t);
 
 #endif

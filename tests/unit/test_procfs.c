@@ -273,7 +273,7 @@ static void test_discovery(void)
     pw_procfs_opts_t o = {.root = proc};
     pw_procfs_t *fs = pw_procfs_create(&o);
     pw_proctab_t tab = {0};
-    pw_targets_t ts = {0};
+    pw_proc_list_t ts = {0};
     pw_err_t err = {0};
     CHECK_INT(pw_proctab_scan(&tab, fs, &err), 0);
 
@@ -295,13 +295,13 @@ static void test_discovery(void)
         CHECK_INT(ts.v[2].starttime, 1000 + 4250);
     }
     CHECK_INT(notes.n, 2); /* stale.pid and junk.pid, in directory order */
-    pw_targets_free(&ts);
+    pw_proc_list_free(&ts);
 
     /* Without a run path, only executables count. */
     d.run_path = "/nonexistent/run";
     CHECK_INT(pw_discover_agent(fs, &tab, &d, &ts, &err), 0);
     CHECK_INT(ts.n, 2);
-    pw_targets_free(&ts);
+    pw_proc_list_free(&ts);
     d.agent_prefix = "/opt/other/";
     CHECK_INT(pw_discover_agent(fs, &tab, &d, &ts, &err), 0);
     CHECK_INT(ts.n, 0);
@@ -340,11 +340,11 @@ static void test_discovery(void)
     /* trace-agent, worker (inside trace-agent's tree) and agent: the prune
      * keeps the roots once each. */
     CHECK_INT(ts.n, 3);
-    pw_targets_prune(&ts, &tab);
+    pw_proc_list_prune(&ts, &tab);
     CHECK_INT(ts.n, 2);
     CHECK_STR(ts.v[0].name, "agent");
     CHECK_STR(ts.v[1].name, "trace-agent");
-    pw_targets_free(&ts);
+    pw_proc_list_free(&ts);
     pw_proctab_free(&tab);
     pw_procfs_destroy(fs);
 }
