@@ -14,6 +14,7 @@
 #include "profwatch/discover.h"
 #include "profwatch/history.h"
 #include "profwatch/json.h"
+#include "profwatch/memwatch.h"
 #include "profwatch/procfs.h"
 #include "profwatch/smaps.h"
 #include "profwatch/statefile.h"
@@ -192,41 +193,19 @@ static int resolve_budget(const smaps_args_t *a, pw_budget_t *b, int *have)
 static int discover(const smaps_args_t *a, pw_procfs_t *fs, pw_proctab_t *tab, pw_proc_list_t *ts)
 {
     pw_err_t err = {0};
-    int failed = 0;
-    if (pw_proctab_scan(tab, fs, &err) != 0) {
+    pw_memfind_t q = {.agent = a->agent,
+                      .agent_prefix = a->agent_prefix,
+                      .run_path = a->run_path,
+                      .pids = &a->pid,
+                      .n_pids = a->pid > 0,
+                      .names = &a->name,
+                      .n_names = a->name != NULL,
+                      .pidfiles = &a->pidfile,
+                      .n_pidfiles = a->pidfile != NULL};
+    int rc = pw_mem_find(fs, tab, &q, note_cb, NULL, ts, &err);
+    if (rc < 0)
         fprintf(stderr, "profwatch smaps: %s\n", err.msg);
-        return -1;
-    }
-    if (a->pid > 0 && pw_discover_pid(fs, tab, a->pid, ts, &err) != 0) {
-        fprintf(stderr, "profwatch smaps: %s\n", err.msg);
-        failed = 1;
-    }
-    if (a->name != NULL && pw_discover_name(fs, tab, a->name, ts, &err) != 0) {
-        fprintf(stderr, "profwatch smaps: %s\n", err.msg);
-        failed = 1;
-    }
-    if (a->pidfile != NULL && pw_discover_pidfile(fs, tab, a->pidfile, ts, &err) != 0) {
-        fprintf(stderr, "profwatch smaps: %s\n", err.msg);
-        failed = 1;
-    }
-    if (a->agent) {
-        pw_discover_opts_t o = {a->agent_prefix, a->run_path, note_cb, NULL};
-        size_t before = ts->n;
-        if (pw_discover_agent(fs, tab, &o, ts, &err) != 0) {
-            fprintf(stderr, "profwatch smaps: %s\n", err.msg);
-            failed = 1;
-        } else if (ts->n == before) {
-            fprintf(stderr,
-                    "profwatch smaps: no Datadog Agent process found: none runs an executable "
-                    "under %s, and no pid file in %s names a running process (use --pid or "
-                    "--name for other processes)\n",
-                    a->agent_prefix ? a->agent_prefix : PW_AGENT_PREFIX,
-                    a->run_path ? a->run_path : PW_AGENT_RUN_PATH);
-            failed = 1;
-        }
-    }
-    pw_proc_list_prune(ts, tab);
-    return failed;
+    return rc < 0 ? -1 : rc;
 }
 
 /* Reads every target's tree; the pathnames of all go into s (may be NULL). */
@@ -234,36 +213,15 @@ static int measure(const smaps_args_t *a, pw_procfs_t *fs, const pw_proctab_t *t
                    const pw_proc_list_t *ts, row_t *rows, pw_smaps_t *s)
 {
     int failed = 0;
-    int *pids = malloc(PW_TREE_MAX * sizeof(*pids));
-    uint64_t *starts = malloc(PW_TREE_MAX * sizeof(*starts));
-    if (pids == NULL || starts == NULL) {
-        free(pids);
-        free(starts);
-        fprintf(stderr, "profwatch smaps: out of memory\n");
-        return -1;
-    }
     for (size_t i = 0; i < ts->n; i++) {
         row_t *r = &rows[i];
         r->target = ts->v[i];
-        size_t n =
-            pw_proctab_tree(tab, r->target.pid, pids, starts, a->no_children ? 1 : PW_TREE_MAX);
-        if (n == 0) {
-            pids[0] = r->target.pid;
-            starts[0] = r->target.starttime;
-            n = 1;
-        }
-        /* When profwatch runs inside the tree it measures (--pid $$), its
-         * own memory is not what the user asked about. */
-        for (size_t k = 1; k < n; k++) {
-            if (pids[k] == getpid()) {
-                pids[k] = pids[n - 1];
-                starts[k] = starts[n - 1];
-                n--;
-                break;
+        if (pw_mem_read(fs, tab, &r->target, !a->no_children, s, &r->mem, &r->n_tree, &r->error) !=
+            0) {
+            if (r->error.code == PW_ENOMEM) {
+                fprintf(stderr, "profwatch smaps: out of memory\n");
+                return -1;
             }
-        }
-        r->n_tree = n;
-        if (pw_procfs_read_tree(fs, pids, starts, n, s, &r->mem, &r->error) != 0) {
             fprintf(stderr, "profwatch smaps: %s (pid %d): %s\n", r->target.name, r->target.pid,
                     r->error.msg);
             failed = 1;
@@ -274,24 +232,19 @@ static int measure(const smaps_args_t *a, pw_procfs_t *fs, const pw_proctab_t *t
             fprintf(stderr,
                     "profwatch smaps: %s (pid %d): %zu of its %zu processes could not be read, "
                     "so its total is a floor; first: pid %d: %s\n",
-                    r->target.name, r->target.pid, r->mem.n_failed, n, r->mem.failed_pid,
+                    r->target.name, r->target.pid, r->mem.n_failed, r->n_tree, r->mem.failed_pid,
                     r->mem.failure.msg);
             failed = 1;
         }
     }
-    free(pids);
-    free(starts);
     return failed;
 }
 
 static int load_trends(const smaps_args_t *a, row_t *rows, size_t n)
 {
     int failed = 0;
-    pw_trend_point_t *series = malloc(PW_HISTORY_DEFAULT_CAP * sizeof(*series));
     pw_history_t *h = pw_history_create(PW_HISTORY_DEFAULT_CAP, PW_HISTORY_DEFAULT_BUCKET, "");
-    if (series == NULL || h == NULL) {
-        free(series);
-        pw_history_destroy(h);
+    if (h == NULL) {
         fprintf(stderr, "profwatch smaps: out of memory\n");
         return -1;
     }
@@ -311,19 +264,14 @@ static int load_trends(const smaps_args_t *a, row_t *rows, size_t n)
             failed = 1;
             continue;
         }
-        size_t k = pw_history_series(h, series, PW_HISTORY_DEFAULT_CAP);
-        pw_trend_opts_t o;
-        pw_trend_opts_default(&o);
-        if (pw_trend_classify(series, k, &o, &r->trend, &err) != 0) {
+        if (pw_mem_trend(h, &r->trend, r->trend_msg, sizeof(r->trend_msg), &err) != 0) {
             fprintf(stderr, "profwatch smaps: %s: %s\n", r->trend_file, err.msg);
             snprintf(r->trend_msg, sizeof(r->trend_msg), "unusable history: %s", err.msg);
             failed = 1;
             continue;
         }
         r->has_trend = 1;
-        pw_trend_describe(&r->trend, &o, r->trend_msg, sizeof(r->trend_msg));
     }
-    free(series);
     pw_history_destroy(h);
     return failed;
 }
