@@ -162,6 +162,51 @@ static void print_target(const cJSON *t, double now)
     }
 }
 
+static void mib(char *out, size_t n, const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (cJSON_IsNumber(v))
+        snprintf(out, n, "%.1f MiB", v->valuedouble / 1048576.0);
+    else
+        snprintf(out, n, "n/a");
+}
+
+static void print_memory(const cJSON *m)
+{
+    if (!cJSON_IsObject(m) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "enabled"))) {
+        printf("memory: off\n");
+        return;
+    }
+    char total[32];
+    mib(total, sizeof(total), m, "total_pss_bytes");
+    printf("memory: %s of PSS in the watched processes after %.0f readings%s\n", total,
+           num(m, "readings"),
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "complete")) ? "" : " (a floor)");
+    if (str(m, "note"))
+        printf("  note: %s\n", str(m, "note"));
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(m, "gate");
+    if (cJSON_IsObject(g))
+        printf("  gate %s: %s\n", str(g, "status") ? str(g, "status") : "not judged yet",
+               str(g, "message") ? str(g, "message") : "");
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(m, "processes"))
+    {
+        char pss[32], anon[32], file[32], shmem[32];
+        mib(pss, sizeof(pss), p, "total_pss_bytes");
+        mib(anon, sizeof(anon), p, "pss_anon");
+        mib(file, sizeof(file), p, "pss_file");
+        mib(shmem, sizeof(shmem), p, "pss_shmem");
+        printf("  %-15s pid %-7.0f PSS %s (anon %s, file %s, shmem %s)%s%s\n", str(p, "process"),
+               num(p, "pid"), pss, anon, file, shmem, str(p, "error") ? ": " : "",
+               str(p, "error") ? str(p, "error") : "");
+        if (str(p, "top_pathname"))
+            printf("  %-15s largest pathname %s (%.1f MiB)\n", "", str(p, "top_pathname"),
+                   num(p, "top_pathname_pss") / 1048576.0);
+        if (str(p, "trend_text"))
+            printf("  %-15s trend %s\n", "", str(p, "trend_text"));
+    }
+}
+
 static void print_human(const cJSON *root)
 {
     double now = num(root, "now");
@@ -185,6 +230,7 @@ static void print_human(const cJSON *root)
         printf("  error: %s\n", str(disc, "error"));
     cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(disc, "skipped"))
         printf("  skipped %s: %s\n", str(o, "name"), str(o, "reason"));
+    print_memory(cJSON_GetObjectItemCaseSensitive(root, "memory"));
     const cJSON *t;
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(root, "targets")) print_target(t, now);
 }

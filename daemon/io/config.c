@@ -2,8 +2,11 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "profwatch/discover.h"
+#include "profwatch/procstat.h"
 #include "profwatch/yaml.h"
 
 #define MAX_CONFIG_BYTES (4u * 1024 * 1024)
@@ -41,6 +44,32 @@ static const pw_conf_field_t captures_table[] = {
     {"keep", PW_CT_INT, offsetof(pw_captures_conf_t, keep), "20", 1, 100000, NULL, NULL},
     {"max_bytes", PW_CT_SIZE, offsetof(pw_captures_conf_t, max_bytes), "500MiB", 1048576, 1e15,
      NULL, NULL},
+    PW_CONF_END,
+};
+
+static int memprocs_cb(const pw_ynode_t *node, void *dst, pw_arena_t *arena, const char *source,
+                       const char *path, pw_err_t *err);
+
+static const pw_conf_field_t memory_table[] = {
+    {"enabled", PW_CT_BOOL, offsetof(pw_memory_conf_t, enabled), "true", 0, 0, NULL, NULL},
+    {"proc_root", PW_CT_STRING, offsetof(pw_memory_conf_t, proc_root), "/proc", 0, 0, NULL, NULL},
+    {"agent", PW_CT_BOOL, offsetof(pw_memory_conf_t, agent), "true", 0, 0, NULL, NULL},
+    {"agent_prefix", PW_CT_STRING, offsetof(pw_memory_conf_t, agent_prefix), PW_AGENT_PREFIX, 0, 0,
+     NULL, NULL},
+    {"run_path", PW_CT_STRING, offsetof(pw_memory_conf_t, run_path), PW_AGENT_RUN_PATH, 0, 0, NULL,
+     NULL},
+    {"children", PW_CT_BOOL, offsetof(pw_memory_conf_t, children), "true", 0, 0, NULL, NULL},
+    {"interval", PW_CT_DURATION, offsetof(pw_memory_conf_t, interval_ms), "15s", 100, 86400000,
+     NULL, NULL},
+    {"smaps_every", PW_CT_INT, offsetof(pw_memory_conf_t, smaps_every), "10", 1, 100000, NULL,
+     NULL},
+    {"top_pathnames", PW_CT_INT, offsetof(pw_memory_conf_t, top_pathnames), "10", 1, 100, NULL,
+     NULL},
+    {"history_bucket", PW_CT_DURATION, offsetof(pw_memory_conf_t, history_bucket_ms), "5m", 1000,
+     86400000, NULL, NULL},
+    {"history_points", PW_CT_INT, offsetof(pw_memory_conf_t, history_points), "2048", 16, 65536,
+     NULL, NULL},
+    {"processes", PW_CT_CUSTOM, offsetof(pw_memory_conf_t, procs), NULL, 0, 0, NULL, memprocs_cb},
     PW_CONF_END,
 };
 
@@ -192,6 +221,60 @@ static int targets_cb(const pw_ynode_t *node, void *dst, pw_arena_t *arena, cons
     return 0;
 }
 
+/* memory.processes: [{name: N} | {pid: P} | {pidfile: F}, each with an
+ * optional as: TAG], ... */
+static int memprocs_cb(const pw_ynode_t *node, void *dst, pw_arena_t *arena, const char *source,
+                       const char *path, pw_err_t *err)
+{
+    pw_memory_conf_t *m = (pw_memory_conf_t *)((char *)dst - offsetof(pw_memory_conf_t, procs));
+    static const char *const keys[] = {"name", "pid", "pidfile", "as", NULL};
+    if (pw_yscalar_is_null(node))
+        return 0;
+    if (node->kind != PW_Y_SEQ)
+        return pw_conf_error(err, source, node, path,
+                             "expected a list of {name: N}, {pid: P} or {pidfile: F}");
+    if (node->n > PW_MAX_MEMPROCS)
+        return pw_conf_error(err, source, node, path, "at most %d processes", PW_MAX_MEMPROCS);
+    m->n_procs = 0;
+    for (size_t i = 0; i < node->n; i++) {
+        const pw_ynode_t *o = node->items[i];
+        char sub[64];
+        snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+        if (o->kind != PW_Y_MAP)
+            return pw_conf_error(err, source, o, sub,
+                                 "expected one of {name: N}, {pid: P} or {pidfile: F}");
+        int rc = only_keys(o, keys, source, sub, err);
+        if (rc != 0)
+            return rc;
+        const char *name = scalar_of(o, "name"), *pid = scalar_of(o, "pid"),
+                   *pidfile = scalar_of(o, "pidfile"), *as = scalar_of(o, "as");
+        if ((name != NULL) + (pid != NULL) + (pidfile != NULL) != 1)
+            return pw_conf_error(err, source, o, sub, "give exactly one of name, pid and pidfile");
+        m->procs[i].name = copy(arena, name);
+        m->procs[i].pidfile = copy(arena, pidfile);
+        m->procs[i].as = copy(arena, as);
+        m->procs[i].pid = 0;
+        if (pid != NULL) {
+            char *end;
+            long v = strtol(pid, &end, 10);
+            if (*end != '\0' || v < 1 || v > PW_PID_MAX)
+                return pw_conf_error(err, source, o, sub, "pid: expected 1 to %d, got \"%s\"",
+                                     PW_PID_MAX, pid);
+            m->procs[i].pid = (int)v;
+        }
+        m->n_procs++;
+    }
+    return 0;
+}
+
+static int gates_cb(const pw_ynode_t *node, void *dst, pw_arena_t *arena, const char *source,
+                    const char *path, pw_err_t *err)
+{
+    pw_config_t *c = (pw_config_t *)((char *)dst - offsetof(pw_config_t, gates));
+    (void)path;
+    return pw_budget_gates_from_yaml(node, source, arena, &c->gates, &c->n_gates, err);
+}
+
 static const pw_conf_field_t table[] = {
     {"hostname", PW_CT_STRING, offsetof(pw_config_t, hostname), "", 0, 0, NULL, NULL},
     {"datadog_config", PW_CT_STRING, offsetof(pw_config_t, datadog_config),
@@ -217,6 +300,12 @@ static const pw_conf_field_t table[] = {
      pw_sustained_conf_table, NULL},
     {"captures", PW_CT_SECTION, offsetof(pw_config_t, captures), NULL, 0, 0, captures_table, NULL},
     {"top_functions", PW_CT_INT, offsetof(pw_config_t, top_functions), "5", 0, 50, NULL, NULL},
+    {"memory", PW_CT_SECTION, offsetof(pw_config_t, memory), NULL, 0, 0, memory_table, NULL},
+    {"memory_gate", PW_CT_STRING, offsetof(pw_config_t, memory_gate), "", 0, 0, NULL, NULL},
+    {"memory_budget", PW_CT_STRING, offsetof(pw_config_t, memory_budget), "", 0, 0, NULL, NULL},
+    {"memory_experiment", PW_CT_STRING, offsetof(pw_config_t, memory_experiment), "", 0, 0, NULL,
+     NULL},
+    {"memory_gates", PW_CT_CUSTOM, offsetof(pw_config_t, gates), NULL, 0, 0, NULL, gates_cb},
     {"rules", PW_CT_SECTION, offsetof(pw_config_t, rules), NULL, 0, 0, pw_rules_conf_table, NULL},
     {"ownership", PW_CT_CUSTOM, offsetof(pw_config_t, owners), NULL, 0, 0, NULL, pw_owners_conf_cb},
     PW_CONF_END,
@@ -235,6 +324,39 @@ int pw_config_init(pw_config_t *c, pw_err_t *err)
     if (rc != 0)
         pw_config_free(c);
     return rc;
+}
+
+/* The memory gate's budget, from a gate name, a size or an experiment file:
+ * resolved here so that a bad one is a config error, at start or on reload. */
+static int resolve_budget(pw_config_t *c, const char *source, pw_err_t *err)
+{
+    int n = (c->memory_gate[0] != '\0') + (c->memory_budget[0] != '\0') +
+            (c->memory_experiment[0] != '\0');
+    c->have_budget = 0;
+    if (n == 0)
+        return 0;
+    if (n > 1)
+        return pw_err_set(err, PW_EINVAL,
+                          "%s: set one of memory_gate, memory_budget and memory_experiment",
+                          source);
+    int rc;
+    if (c->memory_gate[0]) {
+        size_t ng = c->n_gates;
+        const pw_gate_t *g = c->gates;
+        if (g == NULL)
+            g = pw_budget_default_gates(&ng);
+        rc = pw_budget_from_gate(c->memory_gate, g, ng, &c->budget, err);
+    } else if (c->memory_budget[0]) {
+        rc = pw_budget_from_size(c->memory_budget, &c->budget, err);
+    } else {
+        rc = pw_budget_load_experiment(c->memory_experiment, &c->budget, err);
+    }
+    if (rc != 0) {
+        pw_err_prefix(err, "%s", source);
+        return rc;
+    }
+    c->have_budget = 1;
+    return 0;
 }
 
 /* Settings that are valid alone but not together. */
@@ -258,7 +380,7 @@ static int cross_check(pw_config_t *c, const char *source, pw_err_t *err)
     if (!ok)
         return pw_err_set(err, PW_EINVAL, "%s: log_level \"%s\" is not error, warn, info or debug",
                           source, c->log_level);
-    return 0;
+    return resolve_budget(c, source, err);
 }
 
 int pw_config_load(pw_config_t *c, const char *path, pw_err_t *err)

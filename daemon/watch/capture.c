@@ -103,8 +103,10 @@ static void status_log(const pw_target_t *t, const char *reason, const pw_raw_t 
 
 /* profwatch/window.json: the heap series of the window (the file is
  * profwatch's own; a flare has no such folder):
- * {"process": NAME, "verdict": V, "heap": [{"t": UNIX_MS, "inuse": BYTES,
- *  "outside_runtime": BYTES}, ...]} */
+ * {"process": NAME, "verdict": V, "window_ms": N, "heap": [{"t": UNIX_MS,
+ *  "inuse": BYTES, "outside_runtime": BYTES}, ...], "pss": [{"t": UNIX_MS,
+ *  "total_pss": BYTES}, ...], "memory": {the process's PSS breakdown, top
+ *  pathname and trend} or null, "gate": {budget and status} or null} */
 static void window_json(const pw_target_t *t, pw_buf_t *out)
 {
     pw_json_t j;
@@ -129,6 +131,7 @@ static void window_json(const pw_target_t *t, pw_buf_t *out)
         pw_json_obj_end(&j);
     }
     pw_json_arr_end(&j);
+    pw_memory_capture_json(t->d, t->conf.name, &j);
     pw_json_obj_end(&j);
     pw_buf_putc(out, '\n');
 }

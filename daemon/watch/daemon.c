@@ -34,6 +34,18 @@ void pw_daemon_metric(pw_daemon_t *d, pw_target_t *t, const char *name, double v
     pw_emit_metric(&d->emitter, &m);
 }
 
+void pw_daemon_tag(char *out, size_t n, const char *key, const char *value)
+{
+    size_t k = (size_t)snprintf(out, n, "%s:", key);
+    for (const char *p = value; *p && k + 1 < n && k < 200; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-' || c == ':' || c == '.' || c == '/';
+        out[k++] = ok ? c : '_';
+    }
+    out[k] = '\0';
+}
+
 /* ---- sinks ----------------------------------------------------------------- */
 
 static int open_sinks(const pw_config_t *cfg, const char *hostname, pw_emitter_t *out,
@@ -220,6 +232,8 @@ int pw_daemon_start(pw_daemon_t *d, uv_loop_t *loop, pw_config_t *cfg, pw_err_t 
     }
     for (size_t i = 0; i < d->n_targets; i++)
         pw_target_start(d->targets[i]);
+    if ((rc = pw_memory_start(d, err)) != 0)
+        goto fail_targets;
     log_plan(d);
 
     uv_signal_init(loop, &d->sig_term);
@@ -239,6 +253,7 @@ int pw_daemon_start(pw_daemon_t *d, uv_loop_t *loop, pw_config_t *cfg, pw_err_t 
     return 0;
 
 fail_targets:
+    pw_memory_stop(d);
     for (size_t i = 0; i < d->n_targets; i++)
         pw_target_close(d->targets[i]);
     d->n_targets = 0;
@@ -335,6 +350,7 @@ void pw_daemon_reload(pw_daemon_t *d, const char *path)
         d->targets[d->n_targets++] = t;
         pw_target_start(t);
     }
+    pw_memory_reconfigure(d, &err);
     pw_config_free(&old);
     if (reopen_status && pw_status_open(d, &err) != 0)
         pw_log(PW_LOG_ERROR, "daemon", "reload: %s", err.msg);
@@ -365,6 +381,7 @@ void pw_daemon_stop(pw_daemon_t *d)
     uv_close((uv_handle_t *)&d->sig_hup, NULL);
     uv_close((uv_handle_t *)&d->self_timer, NULL);
     pw_status_close(d);
+    pw_memory_stop(d);
     for (size_t i = 0; i < d->n_targets; i++)
         pw_target_close(d->targets[i]);
     d->n_targets = 0;

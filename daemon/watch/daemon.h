@@ -15,7 +15,12 @@
 #include "profwatch/config.h"
 #include "profwatch/fntab.h"
 #include "profwatch/http.h"
+#include "profwatch/discover.h"
+#include "profwatch/history.h"
 #include "profwatch/memstats.h"
+#include "profwatch/procfs.h"
+#include "profwatch/smaps.h"
+#include "profwatch/trend.h"
 #include "profwatch/rules.h"
 #include "profwatch/sink.h"
 
@@ -28,6 +33,7 @@ const char *pw_kind_name(pw_kind_t k);
 
 typedef struct {
     uint64_t ok, errors, busy;
+    int last_ok; /* the latest finished scrape worked (a request in flight does not count) */
     int64_t last_ok_ms, last_try_ms;
     double last_seconds;
     char last_error[256];
@@ -102,6 +108,53 @@ struct pw_target {
     char last_capture[1024];
 };
 
+#define PW_MEM_MAX 32    /* processes the memory gate follows */
+#define PW_MEM_RECENT 64 /* readings kept per process for captures */
+
+/* A process the memory gate reads, found again every reading. */
+typedef struct {
+    char name[64]; /* as found ("agent"): its history's key */
+    char tag[64];  /* its process tag ("core"), shared with its target */
+    int pid;
+    int seen; /* found in the latest reading */
+    int ok;   /* and read */
+    int complete;
+    char error[512];
+    size_t n_tree;
+    pw_smaps_rollup_t rollup;
+    char top_path[256];
+    uint64_t top_path_pss;
+    pw_history_t *history;
+    int64_t saved_ms;
+    int have_trend;
+    pw_trend_t trend;
+    char trend_desc[256];
+    struct {
+        int64_t t_ms;
+        uint64_t pss;
+    } recent[PW_MEM_RECENT];
+    size_t n_recent, recent_head;
+} pw_memproc_t;
+
+typedef struct {
+    int open; /* reading */
+    int timer_open;
+    char proc_root[512];
+    pw_procfs_t *fs;
+    pw_proctab_t tab;
+    pw_smaps_t *smaps;
+    uv_timer_t timer;
+    uint64_t readings;
+    pw_memproc_t procs[PW_MEM_MAX];
+    size_t n;
+    char note[512]; /* the first lookup that found nothing, this reading */
+    char logged_note[512];
+    uint64_t total;
+    int complete;
+    int gate_status, logged_status;
+    char gate_msg[1024];
+} pw_memory_t;
+
 struct pw_daemon {
     uv_loop_t *loop;
     pw_config_t cfg;
@@ -116,6 +169,7 @@ struct pw_daemon {
     uv_pipe_t status_server;
     int status_open;
     uv_timer_t self_timer; /* the daemon's own metrics */
+    pw_memory_t mem;
     int64_t started_ms;
     uint64_t reloads, reload_errors;
     char reload_error[512];
@@ -138,6 +192,10 @@ void pw_daemon_free(pw_daemon_t *d);
 void pw_daemon_metric(pw_daemon_t *d, pw_target_t *t, const char *name, double value,
                       const char *extra_tag);
 
+/* "key:value" with the value cut to what Datadog keeps in a tag: letters,
+ * digits and _-:./, anything else '_', at most 200 bytes. */
+void pw_daemon_tag(char *out, size_t n, const char *key, const char *value);
+
 /* target.c */
 pw_target_t *pw_target_create(pw_daemon_t *d, const pw_target_conf_t *conf, pw_err_t *err);
 void pw_target_start(pw_target_t *t);
@@ -152,6 +210,15 @@ void pw_target_status_json(const pw_target_t *t, void *json);
  * with the analyze report inside; returns 0 and the folder's path. */
 int pw_capture_write(pw_target_t *t, const char *reason, int from_window, char *path, size_t n,
                      pw_err_t *err);
+
+/* memory.c */
+int pw_memory_start(pw_daemon_t *d, pw_err_t *err);
+/* Saves the histories and closes the timer. */
+void pw_memory_stop(pw_daemon_t *d);
+void pw_memory_reconfigure(pw_daemon_t *d, pw_err_t *err);
+void pw_memory_status_json(const pw_daemon_t *d, void *json);
+/* "pss", "memory" and "gate" keys for a capture of the process tagged tag. */
+void pw_memory_capture_json(const pw_daemon_t *d, const char *tag, void *json);
 
 /* status.c */
 int pw_status_open(pw_daemon_t *d, pw_err_t *err);

@@ -110,6 +110,8 @@ static void daemon_json(pw_daemon_t *d, pw_buf_t *out)
     }
     pw_json_arr_end(&j);
     pw_json_obj_end(&j);
+    pw_json_key(&j, "memory");
+    pw_memory_status_json(d, &j);
     pw_json_key(&j, "targets");
     pw_json_arr_begin(&j);
     for (size_t i = 0; i < d->n_targets; i++)

@@ -227,6 +227,7 @@ static void scrape(pw_target_t *t, pw_kind_t k)
     if (pw_http_request(d->http, &req, on_response, ctx) != 0) {
         free(ctx);
         st->errors++;
+        st->last_ok = 0;
         snprintf(st->last_error, sizeof(st->last_error), "the request could not be started");
         return;
     }
@@ -285,19 +286,6 @@ void pw_target_start(pw_target_t *t)
 static void metric(pw_target_t *t, const char *name, double v, const char *extra)
 {
     pw_daemon_metric(t->d, t, name, v, extra);
-}
-
-/* Datadog tag values: letters, digits and _-:./ survive; the rest becomes '_'. */
-static void tag_value(char *out, size_t n, const char *key, const char *value)
-{
-    size_t k = (size_t)snprintf(out, n, "%s:", key);
-    for (const char *p = value; *p && k + 1 < n && k < 200; p++) {
-        char c = *p;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '_' || c == '-' || c == ':' || c == '.' || c == '/';
-        out[k++] = ok ? c : '_';
-    }
-    out[k] = '\0';
 }
 
 static void keep_latest(pw_latest_t *l, const pw_rule_result_t *r)
@@ -475,7 +463,7 @@ static int on_heap(pw_target_t *t, const pw_http_resp_t *resp)
                 if (best == n)
                     break;
                 char tag[256];
-                tag_value(tag, sizeof(tag), "function", nodes[best].name);
+                pw_daemon_tag(tag, sizeof(tag), "function", nodes[best].name);
                 metric(t, PW_M_HEAP_TOP_GROWTH, (double)nodes[best].attr / span_s, tag);
                 nodes[best].attr = 0;
             }
@@ -581,7 +569,7 @@ static int on_contention(pw_target_t *t, pw_kind_t k, const pw_http_resp_t *resp
             metric(t, PW_M_CONTENTION_SECONDS, (double)(tab.total - prev->total) / 1e9, tag);
             if (r.top != NULL) {
                 char ftag[256];
-                tag_value(ftag, sizeof(ftag), "function", latest->top);
+                pw_daemon_tag(ftag, sizeof(ftag), "function", latest->top);
                 metric(t, PW_M_CONTENTION_TOP_SECONDS, (double)r.top->attr / 1e9, ftag);
             }
         }
@@ -623,7 +611,7 @@ static int on_cpu(pw_target_t *t, const pw_http_resp_t *resp)
     metric(t, PW_M_CPU_SECONDS, (double)g->total / 1e9, NULL);
     if (t->cpu.top[0]) {
         char tag[256];
-        tag_value(tag, sizeof(tag), "function", t->cpu.top);
+        pw_daemon_tag(tag, sizeof(tag), "function", t->cpu.top);
         metric(t, PW_M_CPU_TOP_SHARE, r.measure, tag);
     }
     pw_graph_destroy(g);
@@ -835,6 +823,7 @@ static void on_response(const pw_http_resp_t *resp, void *ud)
                    t->conf.name);
         } else {
             st->errors++;
+            st->last_ok = 0;
             if (!resp->transport_ok) {
                 snprintf(st->last_error, sizeof(st->last_error), "%s%s", resp->error,
                          resp->too_big ? " (http.max_body)" : "");
@@ -870,6 +859,7 @@ static void on_response(const pw_http_resp_t *resp, void *ud)
             used = on_cpu(t, resp);
             break;
         }
+        st->last_ok = used == 0;
         if (used == 0) {
             st->ok++;
             st->last_ok_ms = pw_now_ms();
@@ -879,7 +869,7 @@ static void on_response(const pw_http_resp_t *resp, void *ud)
         }
     }
     if (k == PW_K_HEAP) {
-        int up = t->stat[PW_K_HEAP].last_ok_ms >= t->stat[PW_K_HEAP].last_try_ms;
+        int up = t->stat[PW_K_HEAP].last_ok;
         metric(t, PW_M_TARGET_UP, up, NULL);
         evaluate(t);
     }
@@ -905,10 +895,7 @@ void pw_target_status_json(const pw_target_t *t, void *json)
     pw_json_arr_end(j);
     const pw_scrape_stat_t *h = &t->stat[PW_K_HEAP];
     pw_json_key(j, "state");
-    pw_json_str(j, h->last_try_ms == 0               ? "starting"
-                   : h->last_ok_ms >= h->last_try_ms ? "up"
-                   : h->in_flight && h->last_ok_ms   ? "up"
-                                                     : "down");
+    pw_json_str(j, h->ok + h->errors == 0 ? "starting" : h->last_ok ? "up" : "down");
     pw_json_key(j, "verdict");
     pw_json_str(j, pw_verdict_name(t->verdict));
     pw_json_key(j, "verdict_since");

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "profwatch/arena.h"
+#include "profwatch/budget.h"
 #include "profwatch/err.h"
 #include "profwatch/owners.h"
 #include "profwatch/rules.h"
@@ -54,6 +55,31 @@ typedef struct {
     uint64_t max_bytes; /* and their total size */
 } pw_captures_conf_t;
 
+#define PW_MAX_MEMPROCS 16
+
+/* What profwatchd reads from /proc, and how often. */
+typedef struct {
+    int enabled;
+    const char *proc_root;
+    int agent; /* the Agent's processes, by executable and pid files */
+    const char *agent_prefix;
+    const char *run_path;
+    int children; /* a process's descendants count in its total */
+    int64_t interval_ms;
+    int64_t smaps_every; /* full smaps (pathnames) every Nth reading */
+    int64_t top_pathnames;
+    int64_t history_bucket_ms;
+    int64_t history_points;
+    /* more processes: by name, pid or pid file, each reported as `as` when set */
+    struct {
+        const char *name;
+        int pid;
+        const char *pidfile;
+        const char *as;
+    } procs[PW_MAX_MEMPROCS];
+    size_t n_procs;
+} pw_memory_conf_t;
+
 typedef struct {
     pw_arena_t *arena; /* strings of the config */
     const char *path;  /* the file it came from, or NULL for defaults */
@@ -79,6 +105,16 @@ typedef struct {
     pw_sustained_t sustained;
     pw_captures_conf_t captures;
     int64_t top_functions; /* growing functions reported per target and cycle */
+    pw_memory_conf_t memory;
+    /* The memory gate: at most one of the three names a budget for the total
+     * PSS of the watched processes. */
+    const char *memory_gate;
+    const char *memory_budget;
+    const char *memory_experiment;
+    pw_gate_t *gates; /* memory_gates, else the built-in table */
+    size_t n_gates;
+    int have_budget;
+    pw_budget_t budget; /* resolved at load */
 } pw_config_t;
 
 /* Defaults: the seed's thresholds and the built-in ownership table. */

@@ -28,6 +28,18 @@
 #define PW_M_DAEMON_RSS "profwatch.daemon.rss_bytes"
 #define PW_M_RELOAD_ERRORS "profwatch.daemon.reload_errors"
 
+#define PW_M_MEM_TOTAL_PSS "profwatch.memory.total_pss_bytes"
+#define PW_M_MEM_ROLLUP_PSS "profwatch.memory.smaps_rollup.pss"
+#define PW_M_MEM_ROLLUP_PSS_ANON "profwatch.memory.smaps_rollup.pss_anon"
+#define PW_M_MEM_ROLLUP_PSS_FILE "profwatch.memory.smaps_rollup.pss_file"
+#define PW_M_MEM_ROLLUP_PSS_SHMEM "profwatch.memory.smaps_rollup.pss_shmem"
+#define PW_M_MEM_ROLLUP_RSS "profwatch.memory.smaps_rollup.rss"
+#define PW_M_MEM_PSS_BY_PATHNAME "profwatch.memory.smaps.pss.by_pathname"
+#define PW_M_MEM_TREND "profwatch.memory.trend"
+#define PW_M_MEM_BUDGET "profwatch.memory.budget_bytes"
+#define PW_M_MEM_GATE_TOTAL "profwatch.memory.gate_total_pss_bytes"
+
 #define PW_SC_VERDICT "profwatch.verdict"
+#define PW_SC_MEMORY_GATE "profwatch.memory_gate"
 
 #endif

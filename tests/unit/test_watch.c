@@ -509,6 +509,34 @@ static void test_config_daemon(void)
     CHECK_INT(c.outputs_set, 0);
     pw_config_free(&c);
 
+    /* The memory section and the gate. */
+    CHECK_INT(load_config("memory:\n"
+                          "  interval: 1s\n"
+                          "  processes:\n"
+                          "    - pid: 42\n"
+                          "      as: core\n"
+                          "    - name: myservice\n"
+                          "    - pidfile: /run/x.pid\n"
+                          "memory_gate: logs\n",
+                          &c, &err),
+              0);
+    CHECK_INT(c.memory.enabled, 1);
+    CHECK_INT(c.memory.interval_ms, 1000);
+    CHECK_INT(c.memory.n_procs, 3);
+    CHECK_INT(c.memory.procs[0].pid, 42);
+    CHECK_STR(c.memory.procs[0].as, "core");
+    CHECK_STR(c.memory.procs[1].name, "myservice");
+    CHECK_STR(c.memory.procs[2].pidfile, "/run/x.pid");
+    CHECK_INT(c.have_budget, 1);
+    CHECK_INT(c.budget.bytes, 220u << 20);
+    pw_config_free(&c);
+    CHECK_INT(load_config("memory_gates:\n  tiny: 3MiB\nmemory_gate: tiny\n", &c, &err), 0);
+    CHECK_INT(c.budget.bytes, 3u << 20);
+    pw_config_free(&c);
+    CHECK_INT(load_config("memory_budget: 300MiB\n", &c, &err), 0);
+    CHECK_INT(c.budget.bytes, 300u << 20);
+    pw_config_free(&c);
+
     /* Each mistake names the file, the line and what was expected. */
     struct {
         const char *text, *want;
@@ -533,6 +561,14 @@ static void test_config_daemon(void)
         {"captures:\n  max_bytes: 10\n", "profwatch.yaml:2: captures.max_bytes"},
         {"intervals:\n  heap: 1\n", "intervals.heap"},
         {"verdict:\n  raise_after: 0\n", "verdict.raise_after"},
+        {"memory:\n  processes:\n    - pid: 0\n", "profwatch.yaml:3: memory.processes[0]: pid"},
+        {"memory:\n  processes:\n    - pid: 1\n      name: x\n", "exactly one of name"},
+        {"memory:\n  procs: []\n", "unknown key \"procs\""},
+        {"memory_gate: huge\n", "huge"},
+        {"memory_gate: idle\nmemory_budget: 1GiB\n", "set one of memory_gate"},
+        {"memory_budget: lots\n", "lots"},
+        {"memory_experiment: /nonexistent/experiment.yaml\n", "/nonexistent/experiment.yaml"},
+        {"memory_gates: [1]\n", "memory_gates"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         memset(&err, 0, sizeof(err));
