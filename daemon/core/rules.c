@@ -90,11 +90,17 @@ static void leak_rule(const pw_node_t *nodes, size_t n, double gap_s, int extrap
     char rate[32];
     double m = out->measure;
     fmt(rate, sizeof(rate), m > 9e18 ? INT64_MAX : m < -9e18 ? INT64_MIN : (int64_t)m, "bytes");
-    snprintf(out->why, sizeof(out->why),
-             "the heap outside the Go runtime grew by %s in %.1f s%s, %s per %s%s against a "
-             "limit of %s per %s",
-             grew, gap_s, assumed ? " (snapshot times unknown: assumed)" : "", rate, per,
-             short_span ? " (not extrapolated from a shorter span)" : "", limit, per);
+    if (short_span)
+        snprintf(out->why, sizeof(out->why),
+                 "the heap outside the Go runtime grew by %s in %.1f s (under %s: the growth "
+                 "itself is judged, not scaled up) against a limit of %s per %s",
+                 grew, gap_s, per, limit, per);
+    else
+        snprintf(out->why, sizeof(out->why),
+                 "the heap outside the Go runtime grew by %s in %.1f s%s, %s per %s against a "
+                 "limit of %s per %s",
+                 grew, gap_s, assumed ? " (snapshot times unknown: assumed)" : "", rate, per, limit,
+                 per);
 }
 
 void pw_rule_leak(const pw_node_t *nodes, size_t n, double gap_s, const pw_rules_t *r,

@@ -10,7 +10,7 @@ secs=${1:-300}
 bin=build/bin
 fixture=build/tests/bin/pwfixture
 [ -x "$bin/profwatchd" ] && [ -x "$fixture" ] || { echo "build first: cmake --build build"; exit 1; }
-dir=$(mktemp -d)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/pwbench.XXXXXX")
 pids=""
 cleanup() {
     for p in $pids; do kill "$p" 2>/dev/null; done

@@ -157,7 +157,7 @@ static void test_rule_leak_live(void)
     pw_rule_leak_live(&grower, 1, 5, &rules, &live);
     pw_rule_leak(&grower, 1, 5, &rules, &flare);
     CHECK(!live.fired && flare.fired); /* 5 MB in 5 s: 30 MB per 30 s if scaled */
-    CHECK_CONTAINS(live.why, "not extrapolated");
+    CHECK_CONTAINS(live.why, "not scaled up");
     grower.attr = 12 << 20;
     pw_rule_leak_live(&grower, 1, 5, &rules, &live);
     CHECK(live.fired);
