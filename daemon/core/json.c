@@ -199,8 +199,9 @@ void pw_json_double(pw_json_t *j, double v)
         pw_buf_puts(j->out, "null");
         return;
     }
-    /* Whole numbers (byte counts read as float64) print as integers. */
-    if (v == (double)(int64_t)v && v < 9007199254740992.0 && v > -9007199254740992.0) {
+    /* Whole numbers (byte counts read as float64) print as integers. The
+     * range check comes first: converting an out-of-range double is UB. */
+    if (v < 9007199254740992.0 && v > -9007199254740992.0 && v == (double)(int64_t)v) {
         pw_buf_printf(j->out, "%lld", (long long)v);
         return;
     }

@@ -67,6 +67,10 @@ static int lookup(const char *go_name)
 
 static void set(pw_memstats_t *m, int f, double v)
 {
+    /* Every MemStats field is a uint64 or a fraction; a value no process can
+     * have is left out rather than carried into integer conversions. */
+    if (!(v >= 0 && v < 9.2e18))
+        return;
     if (!m->present[f])
         m->n_present++;
     m->present[f] = 1;
