@@ -3,6 +3,7 @@
  * reads it; so can `socat - UNIX:...`. The client sends nothing, so a slow or
  * silent client costs one write and nothing else. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -65,6 +66,13 @@ static void daemon_json(pw_daemon_t *d, pw_buf_t *out)
     pw_json_int(&j, d->started_ms / 1000);
     pw_json_key(&j, "now");
     pw_json_int(&j, pw_now_ms() / 1000);
+    /* For soak tests: bytes the allocator hands out (in_use) against what it
+     * holds from the kernel tell a leak from fragmentation. */
+    struct mallinfo2 mi = mallinfo2();
+    pw_json_key(&j, "malloc_in_use");
+    pw_json_uint(&j, mi.uordblks + mi.hblkhd);
+    pw_json_key(&j, "malloc_held");
+    pw_json_uint(&j, mi.arena + mi.hblkhd);
     /* For soak tests: a count that grows means a handle leaks. */
     pw_json_key(&j, "uv_handles");
     pw_json_uint(&j, handles);

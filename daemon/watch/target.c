@@ -908,6 +908,8 @@ void pw_target_status_json(const pw_target_t *t, void *json)
     pw_json_uint(j, t->cycles);
     pw_json_key(j, "window_snapshots");
     pw_json_uint(j, t->n_snaps);
+    pw_json_key(j, "interned_names"); /* bounded; a soak test watches it level off */
+    pw_json_uint(j, t->names.n);
     pw_json_key(j, "captures");
     pw_json_uint(j, t->captures);
     pw_json_key(j, "last_capture");
