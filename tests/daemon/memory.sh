@@ -109,6 +109,8 @@ within 10 "gone: not running, and the gate cannot say OK" "not d['memory']['proc
 ok "gone: the daemon runs on" kill -0 "$dpid"
 daemon_stop INT
 ok "SIGINT: exit 0" test "$rc" -eq 0
+ok "every metric and service check sent is in the Datadog catalogue" \
+    python3 "$PW_SOURCE/tests/packaging/catalogue.py" "$PW_SOURCE" "$dir/metrics.jsonl"
 if [ "$failed" -gt 0 ]; then
     echo "== daemon log"
     tail -30 "$dir/daemon.log"

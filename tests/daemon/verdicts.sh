@@ -121,6 +121,8 @@ for line in open('$dir/metrics.jsonl'):
     assert ('status' in o) if o['type'] == 'service_check' else True, o
     assert ('title' in o and 'text' in o) if o['type'] == 'event' else True, o
 "
+ok "every metric and service check sent is in the Datadog catalogue" \
+    python3 "$PW_SOURCE/tests/packaging/catalogue.py" "$PW_SOURCE" "$dir/metrics.jsonl"
 if [ "$failed" -gt 0 ]; then
     echo "== daemon log"
     tail -40 "$dir/daemon.log"
