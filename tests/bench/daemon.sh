@@ -1,12 +1,15 @@
 #!/bin/sh
 # profwatchd's footprint: PSS (anonymous and in all) and CPU while it watches
 # five Go fixture services, at the default intervals and at ten times faster
-# ones; then whether its RSS grows over 1,000 fast verdict cycles.
-# Usage: tests/bench/daemon.sh [SECONDS]   (each of the two phases; default 300)
+# ones; then whether its RSS grows over CYCLES fast verdict cycles (1,000).
+# Usage: tests/bench/daemon.sh [SECONDS [CYCLES]]
+#   SECONDS: each of the two footprint phases (default 300)
+#   CYCLES: the fast-cycle run's length (default 1000)
 # It prints figures and never fails on them. Needs a build (cmake --build build).
 set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-300}
+last=${2:-1000}
 bin=build/bin
 fixture=build/tests/bin/pwfixture
 [ -x "$bin/profwatchd" ] && [ -x "$fixture" ] || { echo "build first: cmake --build build"; exit 1; }
@@ -100,13 +103,19 @@ phase default "intervals: {expvar: 15s, heap: 30s, contention: 60s, cpu_every: 5
 phase 10x "intervals: {expvar: 1500ms, heap: 3s, contention: 6s, cpu_every: 30s, cpu_duration: 1s}
 window: 1m"
 
-# RSS over 1,000 fast cycles: sampled after 100 (warm) and at 1,000.
+# RSS over the fast cycles: sampled after 100 (warm), then in four steps.
 config cycles "intervals: {expvar: 100ms, heap: 100ms, contention: 200ms, cpu_every: 0}
 window: 10s"
 "$bin/profwatchd" --config "$dir/cycles.yaml" --foreground 2>"$dir/cycles.log" &
 dpid=$!
 pids="$pids $dpid"
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$dpid/status"; }
+anon() { awk '/^RssAnon/ {print $2}' "/proc/$dpid/status"; }
+# malloc KEY: the allocator's figure from status, in KiB.
+malloc_kib() {
+    "$bin/profwatch" status --socket "$dir/cycles.sock" --json 2>/dev/null |
+        awk -F': ' -v k="\"$1\"" '$1 ~ k {gsub(/,/, "", $2); print int($2 / 1024); exit}'
+}
 wait_cycles() {
     n=0
     while [ "$(cycles "$dir/cycles.sock")" -lt "$1" ]; do
@@ -115,14 +124,19 @@ wait_cycles() {
         sleep 0.2
     done
 }
-wait_cycles 100
-r100=$(rss)
-wait_cycles 550
-r550=$(rss)
-wait_cycles 1000
-r1000=$(rss)
+echo
+echo "RSS over fast cycles (heap every 100 ms, 5 targets), in KiB:"
+echo
+echo "| cycles | RSS | RssAnon | malloc in use | malloc held |"
+echo "|---|---|---|---|---|"
+step=$(((last - 100) / 4))
+for c in 100 $((100 + step)) $((100 + 2 * step)) $((100 + 3 * step)) "$last"; do
+    wait_cycles $c
+    r=$(rss)
+    [ $c -eq 100 ] && r100=$r
+    echo "| $c | $r | $(anon) | $(malloc_kib malloc_in_use) | $(malloc_kib malloc_held) |"
+done
 kill "$dpid"
 wait "$dpid" || true
 echo
-echo "RSS over fast cycles (heap every 100 ms, 5 targets): after 100 cycles $r100 KiB," \
-    "after 550 $r550 KiB, after 1000 $r1000 KiB (growth from 100 to 1000: $((r1000 - r100)) KiB)"
+echo "RSS growth from 100 to $last cycles: $((r - r100)) KiB"
