@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,9 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    /* A fixed threshold: glibc's dynamic one rises after the first large
+     * profile body is freed, and later bodies then fragment the heap. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":c:fvh", longs, NULL)) != -1) {
