@@ -6,7 +6,7 @@
 #   dnf install gcc cmake make pkgconf-pkg-config libuv-devel libcurl-devel \
 #       protobuf-c-devel protobuf-c-compiler zlib-devel libdeflate-devel \
 #       cjson-devel libyaml-devel golang chromium chromedriver python3 curl \
-#       clang compiler-rt
+#       clang compiler-rt rpm-build python3-pyyaml man-db
 #   (yum takes the same names on older releases; cjson-devel comes from EPEL.)
 set -eu
 
@@ -31,6 +31,10 @@ BUILD_PKGS="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
 # through chromedriver by a Python 3 standard-library script, loads the flame
 # graph page as a person would (tests/flame/browser.sh).
 TEST_PKGS="golang-go ca-certificates python3 curl chromium chromium-driver"
+# Packaging (tests/packaging): rpm provides rpmbuild for CPack's .rpm and
+# `rpm -qlp`; lintian checks the .deb; python3-yaml reads the Kubernetes
+# example; man-db renders the man pages; systemd provides systemd-analyze.
+PKG_PKGS="rpm lintian python3-yaml man-db systemd"
 # Fuzzing (tests/fuzz): libFuzzer ships in clang's runtime package, not in gcc.
 # The unversioned pair always names one LLVM version (14 on Debian 12).
 FUZZ_PKGS="clang libclang-rt-dev"
@@ -38,7 +42,7 @@ FUZZ_PKGS="clang libclang-rt-dev"
 export DEBIAN_FRONTEND=noninteractive
 # Only refresh the package lists when something is missing: keeps reruns fast.
 missing=""
-for p in $BUILD_PKGS $TEST_PKGS $FUZZ_PKGS; do
+for p in $BUILD_PKGS $TEST_PKGS $FUZZ_PKGS $PKG_PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
