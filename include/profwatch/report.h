@@ -49,7 +49,8 @@ int pw_report_json(const pw_report_t *r, pw_buf_t *out);
  * graph over its share is drawn again at a quarter of the width (so four
  * times as many narrow frames merge), and if it is still over, the page says
  * so in its place and names the `profwatch flame` command that draws it. The
- * rest of the page is the report's text: a few KiB. */
+ * rest of the page is the report's text (the markdown's findings, notes and
+ * memory stats) and sparklines of at most PW_WINDOW_MAX_POINTS points. */
 #define PW_REPORT_HTML_GRAPH_BYTES (1024u * 1024)
 #define PW_REPORT_HTML_GRAPHS_BYTES (6u * 1024 * 1024)
 
