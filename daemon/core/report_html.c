@@ -176,11 +176,11 @@ static void sparkline(pw_buf_t *b, const char *id, const char *label, const char
                   "</title>",
                   id, SPARK_W, SPARK_H, SPARK_W, SPARK_H, label, first, last, label, first, last,
                   growth, lo, hi);
-    double span = t1 > t0 ? (double)(t1 - t0) : 0, range = (double)s.max - (double)s.min;
+    double span = t1 > t0 ? (double)t1 - (double)t0 : 0, range = (double)s.max - (double)s.min;
     double x = 0, y = 0;
     pw_buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", color);
     for (size_t i = 0; i < n; i++) {
-        x = SPARK_PAD + (span > 0 ? (double)(p[i].t_ms - t0) / span
+        x = SPARK_PAD + (span > 0 ? ((double)p[i].t_ms - (double)t0) / span
                                   : (n > 1 ? (double)i / (double)(n - 1) : 0.5)) *
                             (SPARK_W - 2 * SPARK_PAD);
         y = SPARK_H - SPARK_PAD -
@@ -227,7 +227,7 @@ static void window(const pw_window_t *w, pw_buf_t *b)
         utc_str(a, sizeof(a), t0);
         utc_str(z, sizeof(z), t1);
         pw_buf_printf(b, "<p class=\"pwr-meta\">From %s to %s (%.0f s).</p>\n", a, z,
-                      (double)(t1 - t0) / 1000.0);
+                      ((double)t1 - (double)t0) / 1000.0);
     }
     pw_buf_puts(b, "<ul>\n");
     if (w->trend[0] || w->trend_text[0]) {

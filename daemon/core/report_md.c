@@ -185,7 +185,8 @@ static void series_row(pw_buf_t *b, const char *label, const pw_window_point_t *
     size_str(lo, sizeof(lo), s.min);
     size_str(hi, sizeof(hi), s.max);
     pw_buf_printf(b, "| %s | %zu | %s | %s | %s%s | %s | %s | %.0f s |\n", label, n, first, last,
-                  s.growth > 0 ? "+" : "", growth, lo, hi, (double)(s.t_last - s.t_first) / 1000.0);
+                  s.growth > 0 ? "+" : "", growth, lo, hi,
+                  ((double)s.t_last - (double)s.t_first) / 1000.0);
 }
 
 /* A daemon capture's window: the heap and PSS series it judged, the memory
