@@ -20,8 +20,10 @@ static const char help[] =
     "extracted), or an extracted flare: the hostname folder, or a folder holding\n"
     "exactly one hostname folder.\n"
     "\n"
-    "It writes OUTDIR/flare-profiling-<hostname>.md (for people) and .json (for\n"
-    "scripts; fields in README.md) and prints the verdict and the report's path.\n"
+    "It writes OUTDIR/flare-profiling-<hostname>.md (for people), .json (for\n"
+    "scripts; fields in README.md) and .html (one self-contained page, no network:\n"
+    "the verdict and owners, a differential heap flame graph and the CPU, block and\n"
+    "mutex flame graphs of every process), and prints the verdict and their paths.\n"
     "\n"
     "Options:\n"
     "  -o, --output OUTDIR  where to write the report (default: ./investigations).\n"
@@ -91,6 +93,7 @@ int pw_cmd_analyze(int argc, char **argv)
         fprintf(stderr, "profwatch analyze: %s\n", err.msg);
         return 2;
     }
-    printf("verdict: %s\nreport:  %s\njson:    %s\n", res.summary, res.md_path, res.json_path);
+    printf("verdict: %s\nreport:  %s\njson:    %s\nhtml:    %s\n", res.summary, res.md_path,
+           res.json_path, res.html_path);
     return fail_on_verdict && res.verdict != PW_VERDICT_NORMAL ? 3 : 0;
 }

@@ -104,6 +104,11 @@ static const char script[] =
 
 int pw_flame_html_begin(pw_buf_t *out, const char *title)
 {
+    return pw_flame_html_begin_css(out, title, NULL);
+}
+
+int pw_flame_html_begin_css(pw_buf_t *out, const char *title, const char *extra_css)
+{
     /* The policy forbids every fetch: the page must work offline, and a
      * profile's strings must never reach the network. */
     pw_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -112,7 +117,8 @@ int pw_flame_html_begin(pw_buf_t *out, const char *title)
                      "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
                      "<title>");
     pw_html_escape(out, title);
-    pw_buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", css);
+    pw_buf_printf(out, "</title>\n<style>%s%s</style>\n</head>\n<body>\n<h1>", css,
+                  extra_css ? extra_css : "");
     pw_html_escape(out, title);
     pw_buf_puts(out, "</h1>\n");
     return out->oom ? PW_ENOMEM : 0;

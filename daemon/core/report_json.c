@@ -76,6 +76,98 @@ static void section(pw_json_t *j, const char *key, const pw_section_t *s)
     pw_json_obj_end(j);
 }
 
+static void series(pw_json_t *j, const char *key, const pw_window_point_t *p, size_t n)
+{
+    pw_window_sum_t s;
+    pw_json_key(j, key);
+    if (n == 0) {
+        pw_json_null(j);
+        return;
+    }
+    pw_window_summary(p, n, &s);
+    pw_json_obj_begin(j);
+    pw_json_key(j, "points");
+    pw_json_uint(j, n);
+    pw_json_key(j, "start_unix_ms");
+    pw_json_int(j, s.t_first);
+    pw_json_key(j, "end_unix_ms");
+    pw_json_int(j, s.t_last);
+    pw_json_key(j, "start_bytes");
+    pw_json_int(j, s.first);
+    pw_json_key(j, "end_bytes");
+    pw_json_int(j, s.last);
+    pw_json_key(j, "growth_bytes");
+    pw_json_int(j, s.growth);
+    pw_json_key(j, "min_bytes");
+    pw_json_int(j, s.min);
+    pw_json_key(j, "max_bytes");
+    pw_json_int(j, s.max);
+    pw_json_obj_end(j);
+}
+
+static void int_or_null(pw_json_t *j, int64_t v)
+{
+    if (v >= 0)
+        pw_json_int(j, v);
+    else
+        pw_json_null(j);
+}
+
+/* A daemon capture's window (null for a flare). */
+static void window(pw_json_t *j, const pw_window_t *w)
+{
+    pw_json_key(j, "window");
+    if (w == NULL) {
+        pw_json_null(j);
+        return;
+    }
+    pw_json_obj_begin(j);
+    pw_json_key(j, "process");
+    str_or_null(j, w->process);
+    pw_json_key(j, "verdict");
+    str_or_null(j, w->verdict);
+    pw_json_key(j, "window_ms");
+    int_or_null(j, w->window_ms);
+    series(j, "pss", w->pss, w->n_pss);
+    series(j, "heap", w->heap, w->n_heap);
+    pw_json_key(j, "trend");
+    str_or_null(j, w->trend);
+    pw_json_key(j, "trend_text");
+    str_or_null(j, w->trend_text);
+    pw_json_key(j, "top_pathname");
+    str_or_null(j, w->top_pathname);
+    pw_json_key(j, "top_pathname_pss_bytes");
+    int_or_null(j, w->top_pathname[0] ? w->top_pathname_pss : -1);
+    pw_json_key(j, "gate");
+    if (!w->have_gate) {
+        pw_json_null(j);
+    } else {
+        int64_t margin, pss;
+        int have = pw_window_margin(w, &margin, &pss) == 0;
+        pw_json_obj_begin(j);
+        pw_json_key(j, "name");
+        str_or_null(j, w->gate_name);
+        pw_json_key(j, "budget_bytes");
+        int_or_null(j, w->budget_bytes);
+        pw_json_key(j, "origin");
+        str_or_null(j, w->gate_origin);
+        pw_json_key(j, "status");
+        str_or_null(j, w->gate_status);
+        pw_json_key(j, "pss_bytes");
+        if (have)
+            pw_json_int(j, pss);
+        else
+            pw_json_null(j);
+        pw_json_key(j, "margin_bytes");
+        if (have)
+            pw_json_int(j, margin);
+        else
+            pw_json_null(j);
+        pw_json_obj_end(j);
+    }
+    pw_json_obj_end(j);
+}
+
 int pw_report_json(const pw_report_t *r, pw_buf_t *out)
 {
     const pw_analysis_t *a = r->analysis;
@@ -125,6 +217,8 @@ int pw_report_json(const pw_report_t *r, pw_buf_t *out)
     } else {
         pw_json_null(&j);
     }
+
+    window(&j, r->window);
 
     pw_json_key(&j, "verdict");
     pw_json_str(&j, pw_verdict_name(a->verdict));

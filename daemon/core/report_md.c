@@ -1,6 +1,6 @@
 /* The markdown report, section by section in the seed's order: Agent Context,
- * Memory Stats, the core agent's Heap Diff, CPU, Block and Mutex profiles, the
- * same for the trace-agent and every other process, Trace Files, Goroutine
+ * Memory Stats (and a daemon capture's Memory Trend), the core agent's Heap Diff, CPU, Block and
+ * Mutex profiles, the same for the trace-agent and every other process, Trace Files, Goroutine
  * Dump, Running Checks, Verdict, Recommendations, Customer Message and the
  * Escalation Summary. */
 #include <inttypes.h>
@@ -166,6 +166,91 @@ static void memory_stats(const pw_report_t *r, pw_buf_t *b)
         else
             snprintf(s, sizeof(s), "%.0f", v);
         pw_buf_printf(b, "| %s | %s |\n", pw_memstats_go_name(f), s);
+    }
+    pw_buf_putc(b, '\n');
+}
+
+static void series_row(pw_buf_t *b, const char *label, const pw_window_point_t *p, size_t n)
+{
+    pw_window_sum_t s;
+    char first[32], last[32], growth[40], lo[32], hi[32];
+    pw_window_summary(p, n, &s);
+    if (n == 0) {
+        pw_buf_printf(b, "| %s | 0 | - | - | - | - | - | - |\n", label);
+        return;
+    }
+    size_str(first, sizeof(first), s.first);
+    size_str(last, sizeof(last), s.last);
+    size_str(growth, sizeof(growth), s.growth);
+    size_str(lo, sizeof(lo), s.min);
+    size_str(hi, sizeof(hi), s.max);
+    pw_buf_printf(b, "| %s | %zu | %s | %s | %s%s | %s | %s | %.0f s |\n", label, n, first, last,
+                  s.growth > 0 ? "+" : "", growth, lo, hi,
+                  ((double)s.t_last - (double)s.t_first) / 1000.0);
+}
+
+/* A daemon capture's window: the heap and PSS series it judged, the memory
+ * trend and the budget margin. Flares have no window: no section. */
+static void memory_trend(const pw_report_t *r, pw_buf_t *b)
+{
+    const pw_window_t *w = r->window;
+    if (w == NULL)
+        return;
+    pw_buf_puts(b, "## Memory Trend\n\nFrom `" PW_WINDOW_PATH "`: what profwatchd saw of ");
+    cell(b, w->process[0] ? w->process : "the process");
+    if (w->window_ms > 0)
+        pw_buf_printf(b, " over its %.0f s window", (double)w->window_ms / 1000.0);
+    pw_buf_puts(b, " before it wrote this capture");
+    if (w->verdict[0]) {
+        pw_buf_puts(b, " (verdict `");
+        cell(b, w->verdict);
+        pw_buf_puts(b, "`)");
+    }
+    pw_buf_puts(b, ".\n\n| Series | Readings | Start | End | Growth | Min | Max | Span |\n"
+                   "|---|---|---|---|---|---|---|---|\n");
+    series_row(b, "PSS (process tree)", w->pss, w->n_pss);
+    series_row(b, "Heap in use (inuse_space)", w->heap, w->n_heap);
+    pw_buf_putc(b, '\n');
+    if (w->trend[0] || w->trend_text[0]) {
+        const char *detail = pw_window_trend_detail(w);
+        pw_buf_puts(b, "- Trend of the total PSS over the kept history: **");
+        cell(b, w->trend[0] ? w->trend : "unknown");
+        pw_buf_puts(b, "**");
+        if (detail[0]) {
+            pw_buf_puts(b, ": ");
+            cell(b, detail);
+        }
+        pw_buf_puts(b, ".\n");
+    }
+    int64_t margin, pss;
+    if (pw_window_margin(w, &margin, &pss) == 0) {
+        char bud[32], m[32], now[32];
+        size_str(bud, sizeof(bud), w->budget_bytes);
+        size_str(m, sizeof(m), margin < 0 ? -margin : margin);
+        size_str(now, sizeof(now), pss);
+        pw_buf_puts(b, "- Memory budget");
+        if (w->gate_name[0]) {
+            pw_buf_puts(b, " `");
+            cell(b, w->gate_name);
+            pw_buf_puts(b, "`");
+        }
+        pw_buf_printf(b, ": %s; the latest PSS, %s, is **%s %s** it", bud, now, m,
+                      margin < 0 ? "over" : "under");
+        if (w->gate_status[0]) {
+            pw_buf_puts(b, " (gate ");
+            cell(b, w->gate_status);
+            pw_buf_puts(b, ")");
+        }
+        pw_buf_puts(b, ".\n");
+    } else if (!w->have_gate) {
+        pw_buf_puts(b, "- No memory budget is configured.\n");
+    }
+    if (w->top_pathname[0] && w->top_pathname_pss >= 0) {
+        char t[32];
+        size_str(t, sizeof(t), w->top_pathname_pss);
+        pw_buf_puts(b, "- Largest pathname by PSS: `");
+        cell(b, w->top_pathname);
+        pw_buf_printf(b, "` (%s).\n", t);
     }
     pw_buf_putc(b, '\n');
 }
@@ -634,6 +719,7 @@ int pw_report_markdown(const pw_report_t *r, pw_buf_t *out)
     header(r, out);
     agent_context(r, out);
     memory_stats(r, out);
+    memory_trend(r, out);
     profiles(r, out);
     trace_files(r, out);
     goroutines(r, out);

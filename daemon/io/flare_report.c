@@ -13,6 +13,7 @@
 #include "profwatch/memstats.h"
 #include "profwatch/pprof.h"
 #include "profwatch/report.h"
+#include "profwatch/window.h"
 
 #define MAX_TEXT_BYTES (64u * 1024 * 1024)
 
@@ -96,8 +97,10 @@ int pw_flare_report(const char *flare_path, const pw_config_t *cfg, const char *
     char files[PW_MAX_PROCS][PW_PK_COUNT][96];
     char errors[PW_MAX_PROCS][PW_PK_COUNT][600];
     pw_analysis_t *an = NULL;
+    pw_window_t *win = NULL;
+    char win_problem[600] = "";
     pw_report_t rep;
-    pw_buf_t md, js;
+    pw_buf_t md, js, html;
     int rc;
 
     memset(res, 0, sizeof(*res));
@@ -105,6 +108,7 @@ int pw_flare_report(const char *flare_path, const pw_config_t *cfg, const char *
     memset(&rep, 0, sizeof(rep));
     pw_buf_init(&md);
     pw_buf_init(&js);
+    pw_buf_init(&html);
     if ((rc = pw_flare_open(flare_path, &f, err)) != 0)
         return rc;
     ctx = malloc(sizeof(*ctx));
@@ -138,6 +142,19 @@ int pw_flare_report(const char *flare_path, const pw_config_t *cfg, const char *
         free(text);
     } else if (e2.code != PW_ENOENT) {
         snprintf(ms_problem, sizeof(ms_problem), "%s", e2.msg);
+    }
+    /* A daemon capture's window: what it saw before the capture. */
+    if (pw_flare_read(f, PW_WINDOW_PATH, PW_WINDOW_MAX_BYTES, &text, &len, &e2) == 0) {
+        if ((win = malloc(sizeof(*win))) == NULL ||
+            pw_window_parse((const char *)text, len, win, &e2) != 0) {
+            snprintf(win_problem, sizeof(win_problem), "%s: %s", PW_WINDOW_PATH,
+                     win ? e2.msg : "out of memory");
+            free(win);
+            win = NULL;
+        }
+        free(text);
+    } else if (e2.code != PW_ENOENT) {
+        snprintf(win_problem, sizeof(win_problem), "%s", e2.msg);
     }
 
     /* Every profile of every process. */
@@ -202,6 +219,11 @@ int pw_flare_report(const char *flare_path, const pw_config_t *cfg, const char *
         rc = err->code ? err->code : PW_ENOMEM;
         goto fail_profiles;
     }
+    if (win_problem[0])
+        pw_analysis_note(an,
+                         "the capture's window could not be read, so the report has no "
+                         "memory trend: %s",
+                         win_problem);
     if (listing.n == 0)
         pw_analysis_note(an, "the flare has no profiles/ folder (or it is empty)");
     if (profiler_waits > 0)
@@ -226,7 +248,11 @@ int pw_flare_report(const char *flare_path, const pw_config_t *cfg, const char *
     rep.memstats_problem = ms_problem[0] ? ms_problem : NULL;
     rep.analysis = an;
     rep.rules = &cfg->rules;
-    if (pw_report_markdown(&rep, &md) != 0 || pw_report_json(&rep, &js) != 0) {
+    rep.window = win;
+    rep.inputs = procs;
+    rep.n_inputs = n_procs;
+    if (pw_report_markdown(&rep, &md) != 0 || pw_report_json(&rep, &js) != 0 ||
+        pw_report_html(&rep, &html) != 0) {
         rc = pw_err_set(err, PW_ENOMEM, "out of memory while writing the report");
         goto fail_analysis;
     }
@@ -238,8 +264,11 @@ int pw_flare_report(const char *flare_path, const pw_config_t *cfg, const char *
     snprintf(res->md_path, sizeof(res->md_path), "%s/flare-profiling-%s.md", outdir, safe_host);
     snprintf(res->json_path, sizeof(res->json_path), "%s/flare-profiling-%s.json", outdir,
              safe_host);
+    snprintf(res->html_path, sizeof(res->html_path), "%s/flare-profiling-%s.html", outdir,
+             safe_host);
     if ((rc = pw_fs_write_atomic(res->md_path, md.data, md.len, 0640, err)) != 0 ||
-        (rc = pw_fs_write_atomic(res->json_path, js.data, js.len, 0640, err)) != 0)
+        (rc = pw_fs_write_atomic(res->json_path, js.data, js.len, 0640, err)) != 0 ||
+        (rc = pw_fs_write_atomic(res->html_path, html.data, html.len, 0640, err)) != 0)
         goto fail_analysis;
 
     res->verdict = an->verdict;
@@ -267,8 +296,10 @@ fail_profiles:
         free((char *)rep.trace_files[i].path);
     free(ctx);
 fail_flare:
+    free(win);
     pw_flare_close(f);
     pw_buf_free(&md);
     pw_buf_free(&js);
+    pw_buf_free(&html);
     return rc;
 }

@@ -116,6 +116,9 @@ void pw_flame_diff_color(double ratio, char out[8]);
  * failed (out->oom). Section ids must be unique within a page; they are
  * escaped, and so are titles, notes and function names. */
 int pw_flame_html_begin(pw_buf_t *out, const char *title);
+/* The same, with style rules of the caller's own after the page's (a
+ * constant string of CSS, not escaped: never put input in it). */
+int pw_flame_html_begin_css(pw_buf_t *out, const char *title, const char *extra_css);
 /* note: one line under the title (may be NULL). A tree with a zero total gets
  * a "no samples" line instead of a graph. */
 int pw_flame_html_section(pw_buf_t *out, const pw_flame_t *t, const char *id, const char *title,

@@ -1,6 +1,7 @@
 /* From a flare (folder or zip) to the profiling report files: reads the
- * agent's context and every process's profiles, runs the analysis, and
- * writes OUTDIR/flare-profiling-<hostname>.md and .json atomically. Used by
+ * agent's context and every process's profiles (and a daemon capture's
+ * profwatch/window.json), runs the analysis, and writes
+ * OUTDIR/flare-profiling-<hostname>.md, .json and .html atomically. Used by
  * `profwatch analyze` and by the daemon for its captures, so both produce the
  * same report for the same files. */
 #ifndef PW_FLARE_REPORT_H
@@ -23,6 +24,7 @@ typedef struct {
     char hostname[256];
     char md_path[4096];
     char json_path[4096];
+    char html_path[4096];
     char summary[512]; /* one line: the verdict and its main finding */
 } pw_flare_report_result_t;
 

@@ -90,6 +90,14 @@ within 30 "leak: a capture" "d['targets'][0]['captures'] >= 1 and d['targets'][0
 cap=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["targets"][0]["last_capture"])' "$dir/status.json")
 ok "capture: window.json has the PSS series and the process" json "$cap/profwatch/window.json" \
     "len(d['pss']) >= 3 and d['memory']['process'] == 'fixture' and d['memory']['total_pss_bytes'] > 0 and d['gate']['status'] == 'CRITICAL'"
+ok "capture: the JSON report's window: PSS series, budget and margin" python3 -c '
+import json, sys
+w, r = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))["window"]
+p, g = r["pss"], r["gate"]
+sys.exit(not (p["points"] == len(w["pss"]) and p["end_bytes"] == w["pss"][-1]["total_pss"] and g["budget_bytes"] == w["gate"]["budget_bytes"] and g["margin_bytes"] == g["budget_bytes"] - p["end_bytes"] < 0 and g["status"] == "CRITICAL"))' \
+    "$cap/profwatch/window.json" "$cap"/flare-profiling-*.json
+ok "capture: the markdown report gives the margin over the budget" grep -q "is \*\*.* over\*\* it (gate CRITICAL)" "$cap"/flare-profiling-*.md
+ok "capture: the HTML report draws the PSS sparkline" grep -q '<svg id="spark-pss"' "$cap"/flare-profiling-*.html
 fixture_set mode normal
 
 # --- the history survives a restart, and profwatch smaps reads it ----------

@@ -58,12 +58,21 @@ within 20 "leak: memory_leak raised" "t['verdict'] == 'memory_leak'"
 within 5 "leak: a capture was written" "t['captures'] == 1 and t['last_capture']"
 cap=$(capture)
 for f in profiles/fixture-1st-heap.pprof profiles/fixture-2nd-heap.pprof status.log expvar/memstats profwatch/window.json \
-    flare-profiling-test-host.md flare-profiling-test-host.json; do
+    flare-profiling-test-host.md flare-profiling-test-host.json flare-profiling-test-host.html; do
     ok "leak capture: $f" test -s "$cap/$f"
 done
 ok "leak capture: files are 0640" test "$(stat -c %a "$cap/status.log")" = 640
 ok "leak capture: folders are 0750" test "$(stat -c %a "$cap")$(stat -c %a "$cap/profiles")" = 750750
 ok "leak capture: its report reads memory_leak" json "$cap/flare-profiling-test-host.json" "d['verdict'] == 'memory_leak'"
+ok "leak capture: the HTML report has the heap diff graph and the heap sparkline" sh -c \
+    "grep -q 'id=\"fixture-heap\"' '$cap/flare-profiling-test-host.html' && grep -q '<svg id=\"spark-heap\"' '$cap/flare-profiling-test-host.html' && tail -n 1 '$cap/flare-profiling-test-host.html' | grep -qx '</html>'"
+ok "leak capture: the JSON report's window summarises window.json's heap series" python3 -c '
+import json, sys
+w, r = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))["window"]
+h = w["heap"]
+sys.exit(not (r["process"] == "fixture" and r["heap"]["points"] == len(h) >= 2 and r["heap"]["start_bytes"] == h[0]["inuse"] and r["heap"]["growth_bytes"] == h[-1]["inuse"] - h[0]["inuse"]))' \
+    "$cap/profwatch/window.json" "$cap/flare-profiling-test-host.json"
+ok "leak capture: the markdown report has the Memory Trend section" grep -q "^## Memory Trend" "$cap/flare-profiling-test-host.md"
 v=$(analyze_verdict "$cap" leak)
 ok "leak capture: profwatch analyze agrees (got $v)" test "$v" = memory_leak
 ok "leak capture: status.log names the process and the verdict" grep -q "Verdict: memory_leak" "$cap/status.log"

@@ -7,10 +7,13 @@ the page's frames are in the DOM (one per frame of the section's data, and
 one whose function matches REGEX), that hovering a frame shows its name,
 that clicking a frame zooms into it (the frame takes the full width, frames
 outside it hide) and that reset zooms out, and that the search box
-highlights exactly the frames whose function matches. It fails if the
-browser logged any script error, and saves a screenshot (PNG).
+highlights exactly the frames whose function matches. With --expect CSS it
+checks that the page has an element matching the selector (a report's
+findings table, its sparklines). It fails if the browser logged any script
+error, and saves a screenshot (PNG).
 
 Usage: browser.py PAGE.html SCREENSHOT.png --section heap:TrackContext ...
+       [--expect '#findings'] ...
 Exit status: 0 when every check passed; 1 otherwise, including when
 Chromium or chromedriver is missing or cannot start.
 """
@@ -242,7 +245,7 @@ def check_section(wd, sec, pattern):
           f"({match_text})")
 
 
-def run(page, screenshot, sections, work):
+def run(page, screenshot, sections, work, expects=()):
     proc, wd = start_driver(work)
     try:
         wd.call("POST", "/url", {"url": page.resolve().as_uri()})
@@ -253,6 +256,9 @@ def run(page, screenshot, sections, work):
         check(page_info["title"] and page_info["title"] == page_info["h1"],
               f"the page loaded and ran its script in {page_info['ms']:.0f} ms "
               f"({page_info['title']!r})")
+        for css in expects:
+            n = wd.js("return document.querySelectorAll(arguments[0]).length;", css)
+            check(n > 0, f"the page has {n} element(s) matching {css!r}")
         for spec in sections:
             sec, _, pattern = spec.partition(":")
             check_section(wd, sec, pattern)
@@ -286,6 +292,8 @@ def main():
     ap.add_argument("screenshot", type=pathlib.Path)
     ap.add_argument("--section", action="append", default=[],
                     help="ID:REGEX, a section to exercise and a function drawn in it")
+    ap.add_argument("--expect", action="append", default=[],
+                    help="CSS selector that must match at least one element")
     a = ap.parse_args()
 
     def too_long(signum, frame):
@@ -295,7 +303,7 @@ def main():
     signal.alarm(DEADLINE_S)
     with tempfile.TemporaryDirectory(prefix="pw-browser-") as tmp:
         try:
-            run(a.page, a.screenshot, a.section, pathlib.Path(tmp))
+            run(a.page, a.screenshot, a.section, pathlib.Path(tmp), a.expect)
         except Failure as e:
             print(f"FAIL: {e}")
             log = pathlib.Path(tmp) / "chromedriver.log"
