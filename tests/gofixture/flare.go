@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/DataDog/datadog-agent/pkg/aggregator"
@@ -202,19 +204,41 @@ func spread(d time.Duration) {
 	})
 }
 
+// burn runs step on workers goroutines for d, and on until the process has
+// used d of CPU time: on a loaded machine d of wall time can hold far less
+// CPU than the rules need to judge a profile (capped at ten times d).
 func burn(d time.Duration, workers int, step func(int)) {
-	deadline := time.Now().Add(d)
+	start := time.Now()
+	cpu0 := cpuTime()
+	var done atomic.Bool
 	var wg sync.WaitGroup
 	for g := 0; g < workers; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; time.Now().Before(deadline); i++ {
+			for i := 0; !done.Load(); i++ {
 				step(i)
 			}
 		}()
 	}
+	for {
+		time.Sleep(20 * time.Millisecond)
+		el := time.Since(start)
+		if el >= 10*d || (el >= d && cpuTime()-cpu0 >= d) {
+			break
+		}
+	}
+	done.Store(true)
 	wg.Wait()
+}
+
+// cpuTime: the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // contend: goroutines queue on the aggregator's lock, held across slow
