@@ -106,8 +106,9 @@ typedef struct pw_analysis {
     const char *notes[PW_MAX_NOTES]; /* things the reader should know (files broken, ...) */
 } pw_analysis_t;
 
-/* Analyses the processes; rules NULL: the seed's defaults; owners NULL: the
- * built-in table. Returns NULL only when out of memory (err set). */
+/* Analyses the processes; rules NULL: the seed's defaults; owners NULL: every
+ * owner is Unknown (pw_owners_create gives the built-in table). Returns NULL
+ * only when out of memory (err set). */
 pw_analysis_t *pw_analyze(const pw_proc_input_t *procs, size_t n_procs, const pw_rules_t *rules,
                           const pw_owners_t *owners, pw_err_t *err);
 void pw_analysis_destroy(pw_analysis_t *a);
