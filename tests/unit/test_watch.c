@@ -542,7 +542,20 @@ static void test_config_daemon(void)
         const char *text, *want;
     } bad[] = {
         {"outputs:\n  - type: kafka\n", "profwatch.yaml:2: outputs[0]: unknown output type "
-                                        "\"kafka\" (expected jsonl or stdout)"},
+                                        "\"kafka\" (expected jsonl, stdout, dogstatsd or api)"},
+        {"outputs:\n  - type: dogstatsd\n    port: 70000\n",
+         "profwatch.yaml:3: outputs[0].port: 70000 is outside [0, 65535]"},
+        {"outputs:\n  - type: dogstatsd\n    max_datagram: 100\n",
+         "profwatch.yaml:3: outputs[0].max_datagram: \"100\" is outside"},
+        {"outputs:\n  - type: dogstatsd\n    prot: 1\n",
+         "profwatch.yaml:3: unknown key \"prot\" in outputs[0]"},
+        {"outputs:\n  - type: api\n    url: ftp://x\n",
+         "profwatch.yaml:3: outputs[0]: url \"ftp://x\" must start with https://"},
+        {"outputs:\n  - type: api\n    backoff_base: soon\n",
+         "profwatch.yaml:3: outputs[0].backoff_base: expected a duration"},
+        {"outputs:\n  - type: api\n    backoff_base: 10s\n    backoff_max: 1s\n",
+         "backoff_max must not be shorter than backoff_base"},
+        {"outputs:\n  - type: api\n    path: /x\n", "profwatch.yaml:3: unknown key \"path\""},
         {"outputs:\n  - type: jsonl\n", "a jsonl output needs a \"path\""},
         {"targets:\n  - name: a\n    url: http://x\n    colour: red\n",
          "profwatch.yaml:4: targets[0]: unknown key \"colour\""},
