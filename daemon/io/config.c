@@ -126,7 +126,7 @@ static const pw_conf_field_t api_table[] = {
      NULL, NULL},
     {"backoff_max", PW_CT_DURATION, offsetof(pw_output_conf_t, backoff_max_ms), "64s", 10, 86400000,
      NULL, NULL},
-    {"queue_max", PW_CT_SIZE, offsetof(pw_output_conf_t, queue_max), "15MiB", 65536, 1e12, NULL,
+    {"queue_max", PW_CT_SIZE, offsetof(pw_output_conf_t, queue_max), "15MiB", 1024, 1e12, NULL,
      NULL},
     {"spool_max", PW_CT_SIZE, offsetof(pw_output_conf_t, spool_max), "256MiB", 0, 1e13, NULL, NULL},
     PW_CONF_END,

@@ -44,6 +44,9 @@ typedef struct {
 
 struct api {
     pw_sink_t base;
+    uv_loop_t *loop;
+    uint64_t sent_at;                    /* loop time of the latest send */
+    char busy[sizeof(pw_spool_entry_t)]; /* the spool file being sent, kept from the bound */
     pw_http_t *http;
     uv_timer_t *timer; /* closed apart: it outlives the sink until its close callback */
     char *url, *proxy, *key_header, *key, *key_from;
@@ -53,8 +56,9 @@ struct api {
     batch_t *head, *tail;
     uint64_t q_bytes;
     size_t in_flight;
-    int waiting;    /* the retry timer is armed */
-    unsigned fails; /* failed attempts in a row */
+    int waiting;     /* the retry timer is armed */
+    unsigned fails;  /* failed attempts in a row */
+    long last_cause; /* of the latest failure: an HTTP status, -1 timeout, -2 transport */
     int stopping, finished, destroying;
     uint64_t rng;
 };
@@ -120,10 +124,31 @@ static const char *what(const batch_t *b)
                                      : "events";
 }
 
-static void drop(api_t *a, batch_t *b, const char *why)
+/* Why a payload is dropped. Each has its own log line, so that the rate
+ * limit on one (a key refused every cycle) never hides another. */
+typedef enum { DROP_BOUND, DROP_KEY, DROP_REJECTED, DROP_TOO_LARGE, DROP_SPOOL } drop_why_t;
+
+static void drop(api_t *a, batch_t *b, drop_why_t kind, const char *why)
 {
     a->base.stats.dropped += b->n_items;
-    pw_log(PW_LOG_ERROR, "api", "%zu %s dropped: %s", b->n_items, what(b), why);
+    const char *n = what(b);
+    switch (kind) {
+    case DROP_BOUND:
+        pw_log(PW_LOG_ERROR, "api", "%zu %s dropped, past a bound: %s", b->n_items, n, why);
+        break;
+    case DROP_KEY:
+        pw_log(PW_LOG_ERROR, "api", "%zu %s dropped, the key was refused: %s", b->n_items, n, why);
+        break;
+    case DROP_REJECTED:
+        pw_log(PW_LOG_ERROR, "api", "%zu %s dropped, rejected: %s", b->n_items, n, why);
+        break;
+    case DROP_TOO_LARGE:
+        pw_log(PW_LOG_ERROR, "api", "%zu %s dropped, too large: %s", b->n_items, n, why);
+        break;
+    case DROP_SPOOL:
+        pw_log(PW_LOG_ERROR, "api", "%zu %s dropped, spool failure: %s", b->n_items, n, why);
+        break;
+    }
     if (b->from_spool && a->spool)
         pw_spool_remove(a->spool, &b->ent);
     batch_free(b);
@@ -137,12 +162,13 @@ static void spill(api_t *a, batch_t *b)
         return;
     }
     if (a->spool == NULL) {
-        drop(a, b, "the memory queue is full (queue_max) and there is no spool");
+        drop(a, b, DROP_BOUND, "the memory queue is full (queue_max) and there is no spool");
         return;
     }
     uint64_t lost = 0;
     pw_err_t err = {0};
-    int rc = pw_spool_push(a->spool, b->kind, b->z, b->z_len, b->n_items, b->raw_len, &lost, &err);
+    int rc = pw_spool_push(a->spool, b->kind, b->z, b->z_len, b->n_items, b->raw_len,
+                           a->busy[0] ? a->busy : NULL, &lost, &err);
     if (lost > 0) {
         a->base.stats.dropped += lost;
         pw_log(PW_LOG_ERROR, "api",
@@ -153,7 +179,7 @@ static void spill(api_t *a, batch_t *b)
     if (rc != 0) {
         char why[600];
         snprintf(why, sizeof(why), "cannot spool: %s", err.msg);
-        drop(a, b, why);
+        drop(a, b, DROP_SPOOL, why);
         return;
     }
     batch_free(b);
@@ -232,7 +258,7 @@ static int send_batch(api_t *a, batch_t *b)
     char url[2048];
     snprintf(url, sizeof(url), "%s%s", a->url, pw_ddfmt_kind_path(b->kind));
     const char *headers[] = {a->key_header, "Content-Type: application/json",
-                             "Content-Encoding: gzip", NULL};
+                             "Content-Encoding: gzip", "Expect:", NULL};
     pw_http_req_t req = {
         .method = "POST",
         .url = url,
@@ -248,6 +274,9 @@ static int send_batch(api_t *a, batch_t *b)
     if (a->http == NULL || pw_http_request(a->http, &req, on_resp, b) != 0)
         return -1;
     a->in_flight++;
+    a->sent_at = uv_now(a->loop);
+    if (b->from_spool)
+        snprintf(a->busy, sizeof(a->busy), "%s", b->ent.name);
     return 0;
 }
 
@@ -270,7 +299,7 @@ static batch_t *next_batch(api_t *a)
             char why[600];
             snprintf(why, sizeof(why), "spool file %s cannot be sent: %s", e.name,
                      err.msg[0] ? err.msg : "unknown kind");
-            drop(a, b, why);
+            drop(a, b, DROP_SPOOL, why);
             continue;
         }
         return b;
@@ -394,7 +423,8 @@ fail:
     free(raw);
     pw_buf_free(&items);
     free(ends);
-    drop(a, b, "the intake found the payload too large (HTTP 413) and it cannot be split");
+    drop(a, b, DROP_TOO_LARGE,
+         "the intake found the payload too large (HTTP 413) and it cannot be split");
 }
 
 static int retryable(const pw_http_resp_t *r)
@@ -423,6 +453,8 @@ static void on_resp(const pw_http_resp_t *r, void *ud)
     batch_t *b = ud;
     api_t *a = b->a;
     a->in_flight--;
+    if (b->from_spool)
+        a->busy[0] = '\0';
     if (r->cancelled) {
         /* The sink is going away (reload, shutdown): keep the payload. */
         if (b->from_spool)
@@ -443,6 +475,11 @@ static void on_resp(const pw_http_resp_t *r, void *ud)
     } else if (retryable(r)) {
         a->base.stats.errors++;
         a->fails++;
+        /* An outage is logged when it starts and when its cause changes
+         * (and it ends, below), not at every attempt. */
+        long cause = !r->transport_ok ? (r->timed_out ? -1 : -2) : r->status;
+        int news = a->fails == 1 || cause != a->last_cause;
+        a->last_cause = cause;
         char why[320];
         if (!r->transport_ok)
             snprintf(why, sizeof(why), "%s", r->timed_out ? "timed out" : r->error);
@@ -454,10 +491,13 @@ static void on_resp(const pw_http_resp_t *r, void *ud)
             spill(a, b);
         } else {
             a->base.stats.retries++;
-            pw_log(PW_LOG_WARN, "api",
-                   "%s: %s; %zu %s kept, retried with backoff "
-                   "(%llu bytes queued in memory)",
-                   a->url, why, b->n_items, what(b), (unsigned long long)(a->q_bytes + b->z_len));
+            if (news)
+                pw_log(PW_LOG_WARN, "api",
+                       "%s: %s; %zu %s kept, retried with backoff (%llu bytes queued in memory)",
+                       a->url, why, b->n_items, what(b),
+                       (unsigned long long)(a->q_bytes + b->z_len));
+            else
+                pw_log(PW_LOG_DEBUG, "api", "%s: %s, attempt %u", a->url, why, a->fails);
             if (b->from_spool)
                 batch_free(b);
             else
@@ -467,9 +507,12 @@ static void on_resp(const pw_http_resp_t *r, void *ud)
     } else if (r->status == 413) {
         a->base.stats.errors++;
         split(a, b);
-        if (a->stopping)
-            while (a->head != NULL)
-                spill(a, pop_head(a));
+        /* At stop, the halves get their one attempt too. */
+        while (a->stopping && a->head != NULL && a->in_flight < STOP_CONCURRENCY) {
+            batch_t *h = pop_head(a);
+            if (send_batch(a, h) != 0)
+                spill(a, h);
+        }
     } else {
         a->base.stats.errors++;
         char body[256], why[512];
@@ -481,7 +524,7 @@ static void on_resp(const pw_http_resp_t *r, void *ud)
         else
             snprintf(why, sizeof(why), "the intake rejected the payload (HTTP %ld%s%s)", r->status,
                      body[0] ? ": " : "", body);
-        drop(a, b, why);
+        drop(a, b, r->status == 401 || r->status == 403 ? DROP_KEY : DROP_REJECTED, why);
     }
     bound_queue(a);
     if (a->stopping)
@@ -568,9 +611,29 @@ static void pack_cycle(api_t *a)
     }
 }
 
+/* A request that outlives its own timeouts by far is stuck below us (seen
+ * with a reused keep-alive connection that the intake had answered): a fresh
+ * HTTP client takes over, and the payload comes back to the queue. */
+static void unstick(api_t *a)
+{
+    uint64_t limit = (uint64_t)(a->conf.timeout_ms + a->conf.connect_timeout_ms) + 2000;
+    if (a->in_flight == 0 || a->stopping || uv_now(a->loop) - a->sent_at < limit)
+        return;
+    pw_http_t *fresh = pw_http_create(a->loop);
+    if (fresh == NULL)
+        return;
+    pw_log(PW_LOG_WARN, "api", "%s: a request is stuck %llu ms past its timeouts: sent again",
+           a->url, (unsigned long long)(uv_now(a->loop) - a->sent_at - limit + 2000));
+    a->destroying = 1; /* the cancelled payload goes back to the queue, unsent */
+    pw_http_destroy(a->http);
+    a->destroying = 0;
+    a->http = fresh;
+}
+
 static void a_flush(pw_sink_t *s)
 {
     api_t *a = (api_t *)s;
+    unstick(a);
     pack_cycle(a);
     bound_queue(a);
     pump(a);
@@ -653,6 +716,7 @@ pw_sink_t *pw_sink_api_create(uv_loop_t *loop, const pw_api_conf_t *c, const cha
         return pw_err_set(err, PW_ENOMEM, "out of memory"), NULL;
     a->base.ops = &api_ops;
     a->base.stats.queues = 1;
+    a->loop = loop;
     a->conf = *c;
     if (a->conf.max_payload_z == 0)
         a->conf.max_payload_z = 512000;

@@ -193,7 +193,7 @@ void pw_spool_remove(pw_spool_t *s, const pw_spool_entry_t *e)
 }
 
 int pw_spool_push(pw_spool_t *s, int kind, const void *data, size_t len, uint64_t n_items,
-                  uint64_t raw_len, uint64_t *dropped_items, pw_err_t *err)
+                  uint64_t raw_len, const char *busy, uint64_t *dropped_items, pw_err_t *err)
 {
     static uint64_t last_seq;
     if (kind < 0 || kind > 9)
@@ -206,6 +206,8 @@ int pw_spool_push(pw_spool_t *s, int kind, const void *data, size_t len, uint64_
     if (rc != 0)
         return pw_err_set(err, rc, "cannot read the spool folder %s", s->dir);
     for (size_t i = 0; i < n && s->bytes + len > s->max; i++) {
+        if (busy != NULL && strcmp(busy, list[i].name) == 0)
+            continue;
         pw_spool_remove(s, &list[i]);
         *dropped_items += list[i].n_items;
     }

@@ -34,10 +34,11 @@ int pw_spool_read(pw_spool_t *s, const pw_spool_entry_t *e, size_t max, uint8_t 
 void pw_spool_remove(pw_spool_t *s, const pw_spool_entry_t *e);
 
 /* Adds a payload, first removing the oldest ones as needed to stay within
- * the bound; their items are added to *dropped_items. PW_ETOOBIG (nothing
- * written, nothing removed) when the payload alone is over the bound. */
+ * the bound (never the one named busy, which is being sent: may be NULL);
+ * their items are added to *dropped_items. PW_ETOOBIG (nothing written,
+ * nothing removed) when the payload alone is over the bound. */
 int pw_spool_push(pw_spool_t *s, int kind, const void *data, size_t len, uint64_t n_items,
-                  uint64_t raw_len, uint64_t *dropped_items, pw_err_t *err);
+                  uint64_t raw_len, const char *busy, uint64_t *dropped_items, pw_err_t *err);
 
 /* Bytes and files in the spool, as of the latest call that read the folder. */
 uint64_t pw_spool_bytes(const pw_spool_t *s);
