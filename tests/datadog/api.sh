@@ -1,7 +1,8 @@
 #!/bin/sh
 # The api output against a fake intake on 127.0.0.1 that validates every
 # payload: an outage (500, a closed connection, a hang past the timeout, 429)
-# and its end lose nothing and duplicate nothing; the same across a restart,
+# and its end lose nothing and duplicate nothing, a reload in the middle
+# included; the same across a restart,
 # through the spool; bounds that force drops count them; 403 and 400 are
 # dropped with the reason logged; 413 is split and resent. What the intake
 # received is compared, item by item, with the daemon's jsonl output. The
@@ -91,6 +92,9 @@ mkdir -p "$dir/a"
 api_config "$dir/a.yaml" a
 daemon_start "$dir/a.yaml"
 within 10 "500: retried with backoff" "$API[\"retries\"] >= 3 and $API[\"queue_bytes\"] > 0"
+# A reload in the middle: the old output spools its queue, the new one sends it.
+kill -HUP "$dpid"
+within 10 "reload: the new api output holds the old one's payloads" "d[\"reloads\"] == 1 and $API[\"spool_bytes\"] > 0"
 intake '{"mode": "close"}'
 sleep 1
 intake '{"mode": "429"}'
