@@ -284,7 +284,10 @@ static int send_batch(api_t *a, batch_t *b)
 static batch_t *next_batch(api_t *a)
 {
     pw_spool_entry_t e;
-    while (a->spool != NULL && pw_spool_oldest(a->spool, &e) == 0) {
+    /* Bounded: a bad file that cannot even be removed must not hold the
+     * loop; the memory queue goes on. */
+    for (int tries = 0; tries < 8 && a->spool != NULL && pw_spool_oldest(a->spool, &e) == 0;
+         tries++) {
         batch_t *b = calloc(1, sizeof(*b));
         pw_err_t err = {0};
         if (b == NULL)
