@@ -197,5 +197,5 @@ env -u DD_API_KEY "$PWD_BIN" --config "$dir/d.yaml" --foreground 2>"$dir/nokey.e
 ok "no API key: exit 1" test $? -eq 1
 ok "no API key: says where to set one" grep -q "outputs\[1\]: api: no API key: set DD_API_KEY, or api_key in the agent's datadog.yaml" "$dir/nokey.err"
 ok "the API key appears in no log, status, report, capture or state file" sh -c "! grep -rlF '$key' '$dir'"
-ok "the status file was looked at" test -s "$dir/a/status.txt"
+ok "status shows the api output's queue" grep -q "^output api: [0-9]* sent, [0-9]* errors, 0 dropped; [0-9]* bytes queued, [0-9]* spooled, [0-9]* retries" "$dir/a/status.txt"
 finish datadog_api
