@@ -192,6 +192,22 @@ c = collections.Counter(x["request"] for x in map(json.loads, open(sys.argv[1]))
 sys.exit(0 if c and max(c.values()) <= 6 else 1)' "$dir/d.records"
 mv "$dir/daemon.log" "$dir/d/daemon.log"
 
+# --- the key from the agent's datadog.yaml (a wrong one here) ------------------
+wrong="pwwrong$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+mkdir -p "$dir/agent" "$dir/e"
+printf 'api_key: %s\nexpvar_port: 1\nprocess_config:\n  enabled: disabled\n' "$wrong" >"$dir/agent/datadog.yaml"
+sock="$dir/e.sock"
+api_config "$dir/e.yaml" e
+sed -i "s|^datadog_config: \"\"|datadog_config: $dir/agent/datadog.yaml\nsystem_probe_config: \"\"|" "$dir/e.yaml"
+DD_API_KEY="" # set but empty counts as unset
+daemon_start "$dir/e.yaml"
+within 10 "datadog.yaml's key: used, and refused" "$API[\"dropped\"] > 0"
+daemon_stop TERM
+DD_API_KEY=$key
+ok "datadog.yaml's key: the log names the file, not the key" grep -q "the key was refused: .*check the key from api_key in $dir/agent/datadog.yaml" "$dir/daemon.log"
+ok "datadog.yaml's key: never logged" sh -c "! grep -qF '$wrong' '$dir/daemon.log'"
+mv "$dir/daemon.log" "$dir/e/daemon.log"
+
 # --- no API key, no start; and the key is nowhere ------------------------------
 env -u DD_API_KEY "$PWD_BIN" --config "$dir/d.yaml" --foreground 2>"$dir/nokey.err"
 ok "no API key: exit 1" test $? -eq 1
