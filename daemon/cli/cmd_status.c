@@ -222,8 +222,14 @@ static void print_human(const cJSON *root)
     printf("reports: %s\n", str(root, "reports_dir"));
     const cJSON *o;
     cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(root, "outputs"))
-        printf("output %s: %.0f sent, %.0f errors, %.0f dropped\n", str(o, "type"), num(o, "sent"),
+    {
+        printf("output %s: %.0f sent, %.0f errors, %.0f dropped", str(o, "type"), num(o, "sent"),
                num(o, "errors"), num(o, "dropped"));
+        if (cJSON_GetObjectItemCaseSensitive(o, "queue_bytes") != NULL)
+            printf("; %.0f bytes queued, %.0f spooled, %.0f retries", num(o, "queue_bytes"),
+                   num(o, "spool_bytes"), num(o, "retries"));
+        printf("\n");
+    }
     const cJSON *disc = cJSON_GetObjectItemCaseSensitive(root, "discovery");
     printf("discovery: %s\n", str(disc, "config") ? str(disc, "config") : "off");
     if (str(disc, "error"))

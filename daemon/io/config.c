@@ -104,6 +104,34 @@ static const char *copy(pw_arena_t *a, const char *s)
     return s ? pw_arena_strdup(a, s) : NULL;
 }
 
+/* The Datadog outputs' settings, beside their "type". */
+static const pw_conf_field_t dogstatsd_table[] = {
+    {"type", PW_CT_STRING, offsetof(pw_output_conf_t, type), NULL, 0, 0, NULL, NULL},
+    {"socket", PW_CT_STRING, offsetof(pw_output_conf_t, socket), NULL, 0, 0, NULL, NULL},
+    {"host", PW_CT_STRING, offsetof(pw_output_conf_t, host), "127.0.0.1", 0, 0, NULL, NULL},
+    {"port", PW_CT_INT, offsetof(pw_output_conf_t, port), "0", 0, 65535, NULL, NULL},
+    {"max_datagram", PW_CT_SIZE, offsetof(pw_output_conf_t, max_datagram), "8192", 512, 65507, NULL,
+     NULL},
+    PW_CONF_END,
+};
+
+static const pw_conf_field_t api_table[] = {
+    {"type", PW_CT_STRING, offsetof(pw_output_conf_t, type), NULL, 0, 0, NULL, NULL},
+    {"url", PW_CT_STRING, offsetof(pw_output_conf_t, url), NULL, 0, 0, NULL, NULL},
+    {"timeout", PW_CT_DURATION, offsetof(pw_output_conf_t, timeout_ms), "20s", 100, 600000, NULL,
+     NULL},
+    {"connect_timeout", PW_CT_DURATION, offsetof(pw_output_conf_t, connect_timeout_ms), "5s", 10,
+     600000, NULL, NULL},
+    {"backoff_base", PW_CT_DURATION, offsetof(pw_output_conf_t, backoff_base_ms), "2s", 10, 3600000,
+     NULL, NULL},
+    {"backoff_max", PW_CT_DURATION, offsetof(pw_output_conf_t, backoff_max_ms), "64s", 10, 86400000,
+     NULL, NULL},
+    {"queue_max", PW_CT_SIZE, offsetof(pw_output_conf_t, queue_max), "15MiB", 1024, 1e12, NULL,
+     NULL},
+    {"spool_max", PW_CT_SIZE, offsetof(pw_output_conf_t, spool_max), "256MiB", 0, 1e13, NULL, NULL},
+    PW_CONF_END,
+};
+
 static int outputs_cb(const pw_ynode_t *node, void *dst, pw_arena_t *arena, const char *source,
                       const char *path, pw_err_t *err)
 {
@@ -121,14 +149,32 @@ static int outputs_cb(const pw_ynode_t *node, void *dst, pw_arena_t *arena, cons
         snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
         if (o->kind != PW_Y_MAP)
             return pw_conf_error(err, source, o, sub, "expected a map with a \"type\"");
-        int rc = only_keys(o, keys, source, sub, err);
-        if (rc != 0)
-            return rc;
+        int rc;
         const char *type = scalar_of(o, "type"), *p = scalar_of(o, "path");
         pw_output_conf_t *out = &c->outputs[c->n_outputs++];
+        memset(out, 0, sizeof(*out));
         out->line = o->line;
         if (type == NULL)
-            return pw_conf_error(err, source, o, sub, "\"type\" is required (jsonl or stdout)");
+            return pw_conf_error(err, source, o, sub,
+                                 "\"type\" is required (jsonl, stdout, dogstatsd or api)");
+        if (strcmp(type, "dogstatsd") == 0 || strcmp(type, "api") == 0) {
+            const pw_conf_field_t *t = type[0] == 'd' ? dogstatsd_table : api_table;
+            if ((rc = pw_conf_defaults(t, out, arena, err)) != 0 ||
+                (rc = pw_conf_bind(o, t, out, arena, source, sub, err)) != 0)
+                return rc;
+            out->line = o->line;
+            if (out->url != NULL && strncmp(out->url, "https://", 8) != 0 &&
+                strncmp(out->url, "http://", 7) != 0)
+                return pw_conf_error(err, source, pw_ymap_get(o, "url"), sub,
+                                     "url \"%s\" must start with https:// (or http://)", out->url);
+            if (out->backoff_max_ms < out->backoff_base_ms)
+                return pw_conf_error(err, source, o, sub,
+                                     "backoff_max must not be shorter than backoff_base");
+            continue;
+        }
+        rc = only_keys(o, keys, source, sub, err);
+        if (rc != 0)
+            return rc;
         if (strcmp(type, "jsonl") == 0) {
             if (p == NULL || p[0] == '\0')
                 return pw_conf_error(err, source, o, sub, "a jsonl output needs a \"path\"");
@@ -137,7 +183,9 @@ static int outputs_cb(const pw_ynode_t *node, void *dst, pw_arena_t *arena, cons
                 return pw_conf_error(err, source, o, sub, "a stdout output takes no \"path\"");
         } else {
             return pw_conf_error(err, source, o, sub,
-                                 "unknown output type \"%s\" (expected jsonl or stdout)", type);
+                                 "unknown output type \"%s\" (expected jsonl, stdout, dogstatsd "
+                                 "or api)",
+                                 type);
         }
         out->type = copy(arena, type);
         out->path = copy(arena, p);

@@ -38,6 +38,13 @@ void pw_emit_reopen(pw_emitter_t *e)
             e->sinks[i]->ops->reopen(e->sinks[i]);
 }
 
+void pw_emit_stop(pw_emitter_t *e)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (e->sinks[i]->ops->stop)
+            e->sinks[i]->ops->stop(e->sinks[i]);
+}
+
 void pw_emitter_destroy(pw_emitter_t *e)
 {
     for (size_t i = 0; i < e->n; i++)

@@ -184,10 +184,10 @@ static void l_destroy(pw_sink_t *s)
     free(l);
 }
 
-static const pw_sink_ops_t jsonl_ops = {"jsonl", l_metric, l_check,  l_event,
-                                        l_flush, l_reopen, l_destroy};
-static const pw_sink_ops_t stdout_ops = {"stdout", l_metric, l_check,  l_event,
-                                         l_flush,  l_reopen, l_destroy};
+static const pw_sink_ops_t jsonl_ops = {"jsonl", l_metric, l_check,   l_event,
+                                        l_flush, l_reopen, l_destroy, NULL};
+static const pw_sink_ops_t stdout_ops = {"stdout", l_metric, l_check,   l_event,
+                                         l_flush,  l_reopen, l_destroy, NULL};
 
 static local_t *local_new(const pw_sink_ops_t *ops, const char *hostname)
 {

@@ -184,3 +184,31 @@ int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yam
     pw_yaml_free(doc);
     return 0;
 }
+
+int pw_agentconf_intake(const char *datadog_yaml, pw_arena_t *arena, pw_agent_intake_t *out,
+                        pw_err_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct stat st;
+    if (datadog_yaml == NULL || datadog_yaml[0] == '\0' || stat(datadog_yaml, &st) != 0)
+        return 0;
+    pw_ydoc_t *doc = NULL;
+    int rc = pw_yaml_load_file(datadog_yaml, MAX_AGENT_CONFIG, &doc, err);
+    if (rc != 0)
+        return rc;
+    const pw_ynode_t *r = doc->root;
+    const char *v;
+#define TAKE(field, key)                                                                           \
+    if ((v = get_str(r, key)) != NULL)                                                             \
+    out->field = pw_arena_strdup(arena, v)
+    TAKE(api_key, "api_key");
+    TAKE(site, "site");
+    TAKE(dd_url, "dd_url");
+    TAKE(proxy_https, "proxy.https");
+    TAKE(proxy_http, "proxy.http");
+    TAKE(dogstatsd_socket, "dogstatsd_socket");
+#undef TAKE
+    out->dogstatsd_port = get_int(r, "dogstatsd_port", 0);
+    pw_yaml_free(doc);
+    return 0;
+}

@@ -27,4 +27,18 @@ typedef struct {
 int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yaml,
                           pw_arena_t *arena, pw_discovery_t *out, pw_err_t *err);
 
+/* What the Datadog outputs take from the agent's datadog.yaml: where and
+ * how to send. Strings go to arena; absent settings stay NULL (port 0). */
+typedef struct {
+    const char *api_key, *site, *dd_url;
+    const char *proxy_https, *proxy_http;
+    const char *dogstatsd_socket;
+    long dogstatsd_port;
+} pw_agent_intake_t;
+
+/* A missing datadog.yaml leaves everything unset and is not an error; one
+ * that cannot be read or parsed is. */
+int pw_agentconf_intake(const char *datadog_yaml, pw_arena_t *arena, pw_agent_intake_t *out,
+                        pw_err_t *err);
+
 #endif

@@ -49,13 +49,103 @@ void pw_daemon_tag(char *out, size_t n, const char *key, const char *value)
 
 /* ---- sinks ----------------------------------------------------------------- */
 
-static int open_sinks(const pw_config_t *cfg, const char *hostname, pw_emitter_t *out,
-                      pw_err_t *err)
+static int is_loopback_url(const char *url)
+{
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    return strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0 ||
+           strncmp(h, "[::1]", 5) == 0;
+}
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* The DogStatsD output: our settings, else the agent's, else the defaults. */
+static pw_sink_t *dogstatsd_sink(const pw_output_conf_t *o, const pw_agent_intake_t *ag,
+                                 const char *hostname, pw_err_t *err)
+{
+    pw_dsd_conf_t c = {
+        .socket = o->socket,
+        .host = o->host,
+        .port = (int)o->port,
+        .max_datagram = (size_t)o->max_datagram,
+    };
+    if (c.socket == NULL)
+        c.socket = ag->dogstatsd_socket ? ag->dogstatsd_socket : "/var/run/datadog/dsd.socket";
+    if (c.port == 0)
+        c.port =
+            ag->dogstatsd_port > 0 && ag->dogstatsd_port < 65536 ? (int)ag->dogstatsd_port : 8125;
+    return pw_sink_dogstatsd_create(&c, hostname, err);
+}
+
+/* The API output: the key and site from the environment (as the agent reads
+ * them) or the agent's datadog.yaml; the intake from our url, else the
+ * agent's dd_url, else api.<site>. */
+static pw_sink_t *api_sink(const pw_config_t *cfg, const pw_output_conf_t *o, size_t nth,
+                           const pw_agent_intake_t *ag, uv_loop_t *loop, const char *hostname,
+                           pw_err_t *err)
+{
+    char key_from[4200], url[2048], spool[4200];
+    const char *key = env("DD_API_KEY");
+    if (key != NULL) {
+        snprintf(key_from, sizeof(key_from), "DD_API_KEY");
+    } else if ((key = ag->api_key) != NULL) {
+        snprintf(key_from, sizeof(key_from), "api_key in %s", cfg->datadog_config);
+    } else {
+        pw_err_set(err, PW_EINVAL,
+                   "api: no API key: set DD_API_KEY, or api_key in the agent's datadog.yaml "
+                   "(datadog_config: %s)",
+                   cfg->datadog_config[0] ? cfg->datadog_config : "\"\", which is off");
+        return NULL;
+    }
+    const char *site = env("DD_SITE") ? env("DD_SITE") : ag->site ? ag->site : "datadoghq.com";
+    if (strspn(site, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(site)) {
+        pw_err_set(err, PW_EINVAL, "api: site \"%s\" is not a host name", site);
+        return NULL;
+    }
+    if (o->url != NULL)
+        snprintf(url, sizeof(url), "%s", o->url);
+    else if (env("DD_DD_URL") || ag->dd_url)
+        snprintf(url, sizeof(url), "%s", env("DD_DD_URL") ? env("DD_DD_URL") : ag->dd_url);
+    else
+        snprintf(url, sizeof(url), "https://api.%s", site);
+    /* A proxy named for Datadog wins; else libcurl's environment rules
+     * (HTTPS_PROXY, NO_PROXY), except for an intake on this host. */
+    int https = strncmp(url, "https://", 8) == 0;
+    const char *proxy = https ? (env("DD_PROXY_HTTPS") ? env("DD_PROXY_HTTPS") : ag->proxy_https)
+                              : (env("DD_PROXY_HTTP") ? env("DD_PROXY_HTTP") : ag->proxy_http);
+    if (proxy == NULL)
+        proxy = is_loopback_url(url) ? NULL : "";
+    snprintf(spool, sizeof(spool), "%s/spool/api%s%.0zu", cfg->state_dir, nth ? "-" : "", nth);
+    pw_api_conf_t c = {
+        .url = url,
+        .api_key = key,
+        .key_from = key_from,
+        .proxy = proxy,
+        .spool_dir = spool,
+        .queue_max = o->queue_max,
+        .spool_max = o->spool_max,
+        .backoff_base_ms = o->backoff_base_ms,
+        .backoff_max_ms = o->backoff_max_ms,
+        .connect_timeout_ms = o->connect_timeout_ms,
+        .timeout_ms = o->timeout_ms,
+    };
+    return pw_sink_api_create(loop, &c, hostname, err);
+}
+
+static int open_sinks(const pw_config_t *cfg, const char *hostname, uv_loop_t *loop,
+                      pw_emitter_t *out, pw_err_t *err)
 {
     pw_output_conf_t def = {.type = "jsonl"};
     char def_path[4096];
     const pw_output_conf_t *outs = cfg->outputs;
-    size_t n = cfg->n_outputs;
+    size_t n = cfg->n_outputs, n_api = 0;
+    pw_agent_intake_t ag;
+    pw_arena_t *arena = NULL;
+    memset(&ag, 0, sizeof(ag));
     if (!cfg->outputs_set) {
         snprintf(def_path, sizeof(def_path), "%s/metrics.jsonl", cfg->state_dir);
         def.path = def_path;
@@ -68,10 +158,26 @@ static int open_sinks(const pw_config_t *cfg, const char *hostname, pw_emitter_t
         return pw_err_set(err, PW_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         pw_sink_t *s = NULL;
+        int dd = strcmp(outs[i].type, "dogstatsd") == 0 || strcmp(outs[i].type, "api") == 0;
+        if (dd && arena == NULL) {
+            /* The agent's settings, read once for all Datadog outputs. */
+            if ((arena = pw_arena_create(0)) == NULL) {
+                pw_err_set(err, PW_ENOMEM, "out of memory");
+            } else if (pw_agentconf_intake(cfg->datadog_config, arena, &ag, err) != 0) {
+                pw_arena_destroy(arena);
+                arena = NULL;
+            }
+            if (arena == NULL)
+                goto fail;
+        }
         if (strcmp(outs[i].type, "stdout") == 0) {
             s = pw_sink_stdout_create(hostname);
             if (s == NULL)
                 pw_err_set(err, PW_ENOMEM, "out of memory");
+        } else if (strcmp(outs[i].type, "dogstatsd") == 0) {
+            s = dogstatsd_sink(&outs[i], &ag, hostname, err);
+        } else if (strcmp(outs[i].type, "api") == 0) {
+            s = api_sink(cfg, &outs[i], n_api++, &ag, loop, hostname, err);
         } else {
             char dir[4096];
             const char *slash = strrchr(outs[i].path, '/');
@@ -86,12 +192,16 @@ static int open_sinks(const pw_config_t *cfg, const char *hostname, pw_emitter_t
         if (s == NULL) {
             if (outs != &def)
                 pw_err_prefix(err, "%s:%d: outputs[%zu]", cfg->path, outs[i].line, i);
-            pw_emitter_destroy(out);
-            return err->code ? err->code : PW_EIO;
+            goto fail;
         }
         out->sinks[out->n++] = s;
     }
+    pw_arena_destroy(arena);
     return 0;
+fail:
+    pw_arena_destroy(arena);
+    pw_emitter_destroy(out);
+    return err->code ? err->code : PW_EIO;
 }
 
 /* ---- targets ----------------------------------------------------------------- */
@@ -166,6 +276,12 @@ static void on_self_timer(uv_timer_t *timer)
         snprintf(tag, sizeof(tag), "output:%s", s->ops->type);
         pw_daemon_metric(d, NULL, PW_M_SINK_ERRORS, (double)s->stats.errors, tag);
         pw_daemon_metric(d, NULL, PW_M_SINK_DROPPED, (double)s->stats.dropped, tag);
+        pw_daemon_metric(d, NULL, PW_M_SINK_SENT, (double)s->stats.sent, tag);
+        if (s->stats.queues) {
+            pw_daemon_metric(d, NULL, PW_M_SINK_QUEUE_BYTES, (double)s->stats.queue_bytes, tag);
+            pw_daemon_metric(d, NULL, PW_M_SINK_SPOOL_BYTES, (double)s->stats.spool_bytes, tag);
+            pw_daemon_metric(d, NULL, PW_M_SINK_RETRIES, (double)s->stats.retries, tag);
+        }
     }
     pw_daemon_metric(d, NULL, PW_M_LOG_SUPPRESSED, (double)pw_log_suppressed(), NULL);
     /* Profiles come and go in bodies of a few MiB; without this glibc keeps
@@ -219,7 +335,7 @@ int pw_daemon_start(pw_daemon_t *d, uv_loop_t *loop, pw_config_t *cfg, pw_err_t 
         goto fail_config;
     if ((rc = pw_fs_mkdir_p(d->cfg.state_dir, 0750, err)) != 0)
         goto fail_config;
-    if ((rc = open_sinks(&d->cfg, d->hostname, &d->emitter, err)) != 0)
+    if ((rc = open_sinks(&d->cfg, d->hostname, loop, &d->emitter, err)) != 0)
         goto fail_config;
     if ((d->http = pw_http_create(loop)) == NULL) {
         rc = pw_err_set(err, PW_ENOMEM, "cannot start the HTTP client");
@@ -309,7 +425,8 @@ void pw_daemon_reload(pw_daemon_t *d, const char *path)
     memcpy(hostname, d->hostname, sizeof(hostname));
     if (nc.hostname && nc.hostname[0])
         snprintf(hostname, sizeof(hostname), "%s", nc.hostname);
-    if (pw_fs_mkdir_p(nc.state_dir, 0750, &err) != 0 || open_sinks(&nc, hostname, &em, &err) != 0)
+    if (pw_fs_mkdir_p(nc.state_dir, 0750, &err) != 0 ||
+        open_sinks(&nc, hostname, d->loop, &em, &err) != 0)
         goto fail_config;
 
     /* Committed: from here on nothing fails. */
@@ -394,6 +511,9 @@ void pw_daemon_stop(pw_daemon_t *d)
     pw_http_destroy(d->http);
     d->http = NULL;
     pw_emit_flush(&d->emitter);
+    /* The API sink's last attempt runs on the loop, which main keeps
+     * running until its requests end (each has a timeout). */
+    pw_emit_stop(&d->emitter);
 }
 
 void pw_daemon_free(pw_daemon_t *d)

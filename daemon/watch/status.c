@@ -97,6 +97,14 @@ static void daemon_json(pw_daemon_t *d, pw_buf_t *out)
         pw_json_uint(&j, s->stats.errors);
         pw_json_key(&j, "dropped");
         pw_json_uint(&j, s->stats.dropped);
+        if (s->stats.queues) {
+            pw_json_key(&j, "queue_bytes");
+            pw_json_uint(&j, s->stats.queue_bytes);
+            pw_json_key(&j, "spool_bytes");
+            pw_json_uint(&j, s->stats.spool_bytes);
+            pw_json_key(&j, "retries");
+            pw_json_uint(&j, s->stats.retries);
+        }
         pw_json_obj_end(&j);
     }
     pw_json_arr_end(&j);

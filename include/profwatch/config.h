@@ -19,9 +19,18 @@
 #define PW_MAX_TAGS 16
 
 typedef struct {
-    const char *type; /* "jsonl" or "stdout" */
+    const char *type; /* "jsonl", "stdout", "dogstatsd" or "api" */
     const char *path; /* jsonl */
     int line;         /* where it was configured, for messages */
+    /* dogstatsd: socket NULL means the agent's (datadog.yaml, else the
+     * default path), "" no unix socket; port 0 the agent's (else 8125). */
+    const char *socket, *host;
+    int64_t port;
+    uint64_t max_datagram;
+    /* api: url NULL means the agent's intake (dd_url, else api.<site>). */
+    const char *url;
+    int64_t timeout_ms, connect_timeout_ms, backoff_base_ms, backoff_max_ms;
+    uint64_t queue_max, spool_max;
 } pw_output_conf_t;
 
 typedef struct {

@@ -18,7 +18,7 @@ import os
 import re
 import sys
 
-UNITS = {"", "byte", "second", "nanosecond", "hour", "fraction", "percent", "error", "event",
+UNITS = {"", "byte", "second", "nanosecond", "hour", "fraction", "percent", "error", "event", "request",
          "item", "object", "operation", "garbage collection"}
 HEADER = ["metric_name", "metric_type", "interval", "unit_name", "per_unit_name", "description",
           "orientation", "integration", "short_name", "curated_metric"]

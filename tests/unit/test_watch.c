@@ -381,6 +381,41 @@ static void test_discover(void)
     pw_arena_destroy(a);
 }
 
+/* What the Datadog outputs take from the agent's datadog.yaml. */
+static void test_agent_intake(void)
+{
+    char dd[512], missing[512];
+    pw_arena_t *a = pw_arena_create(0);
+    pw_agent_intake_t in;
+    pw_err_t err = {0};
+    snprintf(dd, sizeof(dd), "%s/datadog.yaml", tmpdir);
+    snprintf(missing, sizeof(missing), "%s/nope.yaml", tmpdir);
+    write_file("datadog.yaml", "api_key: abc123\nsite: datadoghq.eu\n"
+                               "dd_url: https://relay.example:8443\n"
+                               "proxy:\n  https: http://proxy:3128\n  http: http://proxy:3129\n"
+                               "dogstatsd_socket: /run/dsd.sock\ndogstatsd_port: 8135\n");
+    CHECK_INT(pw_agentconf_intake(dd, a, &in, &err), 0);
+    CHECK_STR(in.api_key, "abc123");
+    CHECK_STR(in.site, "datadoghq.eu");
+    CHECK_STR(in.dd_url, "https://relay.example:8443");
+    CHECK_STR(in.proxy_https, "http://proxy:3128");
+    CHECK_STR(in.proxy_http, "http://proxy:3129");
+    CHECK_STR(in.dogstatsd_socket, "/run/dsd.sock");
+    CHECK_INT(in.dogstatsd_port, 8135);
+    /* Unset settings stay unset; a missing file is no error, a broken one is. */
+    write_file("datadog.yaml", "api_key: \"\"\n");
+    CHECK_INT(pw_agentconf_intake(dd, a, &in, &err), 0);
+    CHECK(in.api_key == NULL && in.site == NULL && in.proxy_https == NULL);
+    CHECK_INT(in.dogstatsd_port, 0);
+    CHECK_INT(pw_agentconf_intake(missing, a, &in, &err), 0);
+    CHECK(in.api_key == NULL);
+    CHECK_INT(pw_agentconf_intake("", a, &in, &err), 0);
+    write_file("datadog.yaml", "api_key: [\n");
+    CHECK(pw_agentconf_intake(dd, a, &in, &err) < 0);
+    CHECK_CONTAINS(err.msg, "datadog.yaml");
+    pw_arena_destroy(a);
+}
+
 static void test_jsonl_sink(void)
 {
     char path[512];
@@ -542,7 +577,20 @@ static void test_config_daemon(void)
         const char *text, *want;
     } bad[] = {
         {"outputs:\n  - type: kafka\n", "profwatch.yaml:2: outputs[0]: unknown output type "
-                                        "\"kafka\" (expected jsonl or stdout)"},
+                                        "\"kafka\" (expected jsonl, stdout, dogstatsd or api)"},
+        {"outputs:\n  - type: dogstatsd\n    port: 70000\n",
+         "profwatch.yaml:3: outputs[0].port: 70000 is outside [0, 65535]"},
+        {"outputs:\n  - type: dogstatsd\n    max_datagram: 100\n",
+         "profwatch.yaml:3: outputs[0].max_datagram: \"100\" is outside"},
+        {"outputs:\n  - type: dogstatsd\n    prot: 1\n",
+         "profwatch.yaml:3: unknown key \"prot\" in outputs[0]"},
+        {"outputs:\n  - type: api\n    url: ftp://x\n",
+         "profwatch.yaml:3: outputs[0]: url \"ftp://x\" must start with https://"},
+        {"outputs:\n  - type: api\n    backoff_base: soon\n",
+         "profwatch.yaml:3: outputs[0].backoff_base: expected a duration"},
+        {"outputs:\n  - type: api\n    backoff_base: 10s\n    backoff_max: 1s\n",
+         "backoff_max must not be shorter than backoff_base"},
+        {"outputs:\n  - type: api\n    path: /x\n", "profwatch.yaml:3: unknown key \"path\""},
         {"outputs:\n  - type: jsonl\n", "a jsonl output needs a \"path\""},
         {"targets:\n  - name: a\n    url: http://x\n    colour: red\n",
          "profwatch.yaml:4: targets[0]: unknown key \"colour\""},
@@ -614,11 +662,11 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    static const pw_test_case_t t_[] = {T(test_fntab_diff),     T(test_fntab_bounded),
-                                        T(test_rule_leak_live), T(test_sustained),
-                                        T(test_pprof_delta),    T(test_drop_profiler_waits),
-                                        T(test_discover),       T(test_jsonl_sink),
-                                        T(test_fs_tree),        T(test_config_daemon)};
+    static const pw_test_case_t t_[] = {
+        T(test_fntab_diff), T(test_fntab_bounded), T(test_rule_leak_live),
+        T(test_sustained),  T(test_pprof_delta),   T(test_drop_profiler_waits),
+        T(test_discover),   T(test_agent_intake),  T(test_jsonl_sink),
+        T(test_fs_tree),    T(test_config_daemon)};
     int rc = pw_test_main(t_, sizeof(t_) / sizeof(t_[0]));
     cleanup();
     return rc;
