@@ -29,8 +29,9 @@ BUILD_PKGS="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
 # only) reads the JSON reports in the integration tests; curl talks to the
 # fixture's service over TCP, TLS and unix sockets. Headless Chromium, driven
 # through chromedriver by a Python 3 standard-library script, loads the flame
-# graph page as a person would (tests/flame/browser.sh).
-TEST_PKGS="golang-go ca-certificates python3 curl chromium chromium-driver"
+# graph page as a person would (tests/flame/browser.sh). valgrind runs
+# profwatchd under memcheck in the daemon tests (label valgrind).
+TEST_PKGS="golang-go ca-certificates python3 curl chromium chromium-driver valgrind"
 # Packaging (tests/packaging): rpm provides rpmbuild for CPack's .rpm and
 # `rpm -qlp`; lintian checks the .deb; python3-yaml reads the Kubernetes
 # example; man-db renders the man pages; systemd provides systemd-analyze.

@@ -130,6 +130,9 @@ static void print_target(const cJSON *t, double now)
            num(t, "cycles"), num(t, "window_snapshots"), num(t, "captures"));
     if (str(t, "last_capture"))
         printf("  last capture: %s\n", str(t, "last_capture"));
+    if (num(t, "capture_errors") > 0)
+        printf("  capture errors: %.0f, the last: %s\n", num(t, "capture_errors"),
+               str(t, "last_capture_error") ? str(t, "last_capture_error") : "?");
     const cJSON *scrapes = cJSON_GetObjectItemCaseSensitive(t, "scrapes");
     printf("  %-8s %6s %6s  %-12s %-9s %s\n", "scrape", "ok", "errors", "last ok", "next in",
            "last error");

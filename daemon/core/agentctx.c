@@ -74,6 +74,10 @@ static const char *field(const char *s, size_t n, const char *key, size_t *vn)
     return s + i + k;
 }
 
+/* Times before 1970 or after 9999 are not a status.log's: they read as
+ * unknown, which also keeps the millisecond arithmetic inside int64. */
+#define MAX_TIME_MS 253402300800000LL /* 10000-01-01 UTC */
+
 /* "2024-10-15 07:50:26.802 UTC (1728978626802)": the epoch milliseconds in
  * parentheses, or the date itself when the parentheses are absent. */
 static int64_t parse_time_ms(const char *s, size_t n)
@@ -84,7 +88,7 @@ static int64_t parse_time_ms(const char *s, size_t n)
     if (open != NULL) {
         char *end;
         long long ms = strtoll(open + 1, &end, 10);
-        if (*end == ')' && ms > 0)
+        if (*end == ')' && ms > 0 && ms < MAX_TIME_MS)
             return ms;
     }
     struct tm tm;
@@ -93,10 +97,15 @@ static int64_t parse_time_ms(const char *s, size_t n)
     if (sscanf(buf, "%d-%d-%d %d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
                &tm.tm_min, &tm.tm_sec, &msec) < 6)
         return 0;
+    if (tm.tm_year < 1970 || tm.tm_year > 9999 || msec < 0 || msec > 999)
+        return 0;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     time_t t = timegm(&tm);
-    return t > 0 ? (int64_t)t * 1000 + msec : 0;
+    /* timegm normalises out-of-range months and days, so check the result. */
+    if (t <= 0 || t >= MAX_TIME_MS / 1000)
+        return 0;
+    return (int64_t)t * 1000 + msec;
 }
 
 /* "Agent (v7.57.2)" -> "7.57.2" */
@@ -174,9 +183,11 @@ void pw_agentctx_parse_status(pw_agentctx_t *c, const char *text, size_t len)
         } else if ((v = field(s, n, "Agent start:", &vn)) != NULL) {
             c->start_ms = parse_time_ms(v, vn);
         } else if ((v = field(s, n, "Pid:", &vn)) != NULL && c->pid == 0) {
-            char buf[32];
+            char buf[32], *end;
             copy_trim(buf, sizeof(buf), v, vn);
-            c->pid = atoi(buf);
+            long pid = strtol(buf, &end, 10);
+            /* Linux pids are below 2^22; anything else is not one. */
+            c->pid = *end == '\0' && pid > 0 && pid <= 4194304 ? (int)pid : 0;
         } else if ((v = field(s, n, "Go Version:", &vn)) != NULL && !c->go_version[0]) {
             copy_trim(c->go_version, sizeof(c->go_version), v, vn);
         } else if ((v = field(s, n, "Python Version:", &vn)) != NULL && !c->python_version[0]) {

@@ -5,6 +5,19 @@
 
 #include "profwatch/err.h"
 
+/* Attributed values come from the target's profile and wrap as pprof's Go
+ * int64 arithmetic does (graph.c); doing it on uint64 keeps hostile values
+ * (INT64_MIN, sums past INT64_MAX) defined. */
+static inline int64_t wadd(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static inline int64_t wneg(int64_t a)
+{
+    return (int64_t)(0 - (uint64_t)a);
+}
+
 int pw_names_init(pw_names_t *p, size_t max)
 {
     memset(p, 0, sizeof(*p));
@@ -59,7 +72,9 @@ const char *pw_names_get(const pw_names_t *p, uint32_t id)
 static int by_abs_attr(const void *a, const void *b)
 {
     const pw_node_t *x = a, *y = b;
-    int64_t ax = x->attr < 0 ? -x->attr : x->attr, ay = y->attr < 0 ? -y->attr : y->attr;
+    /* |INT64_MIN| as uint64, so that it ranks first instead of overflowing. */
+    uint64_t ax = x->attr < 0 ? (uint64_t)wneg(x->attr) : (uint64_t)x->attr;
+    uint64_t ay = y->attr < 0 ? (uint64_t)wneg(y->attr) : (uint64_t)y->attr;
     if (ax != ay)
         return ax > ay ? -1 : 1;
     return strcmp(x->name, y->name);
@@ -85,7 +100,7 @@ int pw_fntab_from_graph(pw_fntab_t *t, const pw_graph_t *g, pw_names_t *pool, si
             continue;
         nodes[n++] = g->all[i];
         if (g->all[i].frame_class != PW_FRAME_RUNTIME)
-            t->outside_runtime += g->all[i].attr;
+            t->outside_runtime = wadd(t->outside_runtime, g->all[i].attr);
     }
     qsort(nodes, n, sizeof(*nodes), by_abs_attr);
     size_t keep = n < max_rows ? n : max_rows;
@@ -97,7 +112,7 @@ int pw_fntab_from_graph(pw_fntab_t *t, const pw_graph_t *g, pw_names_t *pool, si
     int64_t other = 0;
     for (size_t i = 0; i < n; i++) {
         if (i >= keep) {
-            other += nodes[i].attr;
+            other = wadd(other, nodes[i].attr);
             continue;
         }
         uint32_t id = pw_names_intern(pool, nodes[i].name);
@@ -117,6 +132,17 @@ int pw_fntab_from_graph(pw_fntab_t *t, const pw_graph_t *g, pw_names_t *pool, si
     }
     free(nodes);
     qsort(t->rows, t->n, sizeof(*t->rows), by_name_id);
+    /* Distinct graph nodes can share a printable name (nameless frames of
+     * different binaries are all "[binary]"): one row per name id, so that
+     * the merge in pw_fntab_diff pairs rows one to one. */
+    size_t w = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (w > 0 && t->rows[w - 1].name == t->rows[i].name)
+            t->rows[w - 1].attr = wadd(t->rows[w - 1].attr, t->rows[i].attr);
+        else
+            t->rows[w++] = t->rows[i];
+    }
+    t->n = w;
     return 0;
 }
 
@@ -161,11 +187,11 @@ int pw_fntab_diff(const pw_fntab_t *newer, const pw_fntab_t *older, const pw_nam
             to_node(&(*out)[k++], pool, a->name, a->frame_class, a->attr);
             i++;
         } else if (a == NULL || b->name < a->name) {
-            to_node(&(*out)[k++], pool, b->name, b->frame_class, -b->attr);
+            to_node(&(*out)[k++], pool, b->name, b->frame_class, wneg(b->attr));
             j++;
         } else {
             if (a->attr != b->attr)
-                to_node(&(*out)[k++], pool, a->name, a->frame_class, a->attr - b->attr);
+                to_node(&(*out)[k++], pool, a->name, a->frame_class, wadd(a->attr, wneg(b->attr)));
             i++;
             j++;
         }

@@ -248,7 +248,10 @@ done:
 int pw_yaml_load_file(const char *path, size_t max_bytes, pw_ydoc_t **out, pw_err_t *err)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO without a writer would otherwise wait, with
+     * the daemon's only thread, for a writer; it is refused below. Reads of a
+     * regular file ignore the flag. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return pw_err_set(err, errno == ENOENT ? PW_ENOENT : PW_EIO, "%s: cannot open: %s", path,
                           strerror(errno));

@@ -431,6 +431,22 @@ static int cross_check(pw_config_t *c, const char *source, pw_err_t *err)
     return resolve_budget(c, source, err);
 }
 
+/* Binds a parsed document (NULL: the defaults alone) on top of the defaults. */
+static int load_doc(pw_config_t *c, pw_ydoc_t *doc, int rc, const char *source, pw_err_t *err)
+{
+    if (rc == 0)
+        rc = pw_conf_bind(doc->root, table, c, c->arena, source, "", err);
+    pw_yaml_free(doc);
+    if (rc == 0)
+        rc = cross_check(c, source, err);
+    if (rc != 0) {
+        pw_config_free(c);
+        return rc;
+    }
+    c->path = pw_arena_strdup(c->arena, source);
+    return 0;
+}
+
 int pw_config_load(pw_config_t *c, const char *path, pw_err_t *err)
 {
     int rc = pw_config_init(c, err);
@@ -438,17 +454,20 @@ int pw_config_load(pw_config_t *c, const char *path, pw_err_t *err)
         return rc;
     pw_ydoc_t *doc = NULL;
     rc = pw_yaml_load_file(path, MAX_CONFIG_BYTES, &doc, err);
-    if (rc == 0)
-        rc = pw_conf_bind(doc->root, table, c, c->arena, path, "", err);
-    pw_yaml_free(doc);
-    if (rc == 0)
-        rc = cross_check(c, path, err);
-    if (rc != 0) {
-        pw_config_free(c);
+    return load_doc(c, doc, rc, path, err);
+}
+
+int pw_config_parse(pw_config_t *c, const char *data, size_t len, const char *source, pw_err_t *err)
+{
+    int rc = pw_config_init(c, err);
+    if (rc != 0)
         return rc;
-    }
-    c->path = pw_arena_strdup(c->arena, path);
-    return 0;
+    pw_ydoc_t *doc = NULL;
+    rc = len > MAX_CONFIG_BYTES
+             ? pw_err_set(err, PW_ETOOBIG, "%s: %zu bytes, over the %u-byte limit", source, len,
+                          (unsigned)MAX_CONFIG_BYTES)
+             : pw_yaml_parse(data, len, source, &doc, err);
+    return load_doc(c, doc, rc, source, err);
 }
 
 void pw_config_free(pw_config_t *c)

@@ -37,21 +37,6 @@ static long get_int(const pw_ynode_t *root, const char *path, long def)
     return *end == '\0' ? v : def;
 }
 
-/* 1, 0, or def when absent. The agent also accepts "disabled" for some keys. */
-static int get_bool(const pw_ynode_t *root, const char *path, int def)
-{
-    const pw_ynode_t *n = get(root, path);
-    if (n == NULL || n->kind != PW_Y_SCALAR)
-        return def;
-    const char *v = n->value;
-    if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1"))
-        return 1;
-    if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") ||
-        !strcasecmp(v, "disabled"))
-        return 0;
-    return def;
-}
-
 static const char *get_str(const pw_ynode_t *root, const char *path)
 {
     const pw_ynode_t *n = get(root, path);
@@ -77,21 +62,53 @@ static void skip(pw_discovery_t *d, pw_arena_t *a, const char *name, const char 
     d->skipped[d->n_skipped++].reason = pw_arena_strdup(a, reason);
 }
 
-int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yaml,
-                          pw_arena_t *arena, pw_discovery_t *out, pw_err_t *err)
+/* A TCP port from the agent's config (def when absent), or -1 when the value
+ * is not one: such a process is skipped with the reason, never given a URL
+ * that cannot be reached. */
+static long get_port(const pw_ynode_t *root, const char *path, long def)
 {
-    memset(out, 0, sizeof(*out));
-    pw_ydoc_t *doc = NULL;
-    int rc = pw_yaml_load_file(datadog_yaml, MAX_AGENT_CONFIG, &doc, err);
-    if (rc != 0) {
-        pw_err_prefix(err, "agent discovery (set datadog_config: \"\" to turn it off)");
-        return rc;
-    }
-    const pw_ynode_t *r = doc->root;
+    long v = get_int(root, path, -1);
+    if (get(root, path) == NULL)
+        return def;
+    return v >= 1 && v <= 65535 ? v : -1;
+}
+
+static void skip_port(pw_discovery_t *d, pw_arena_t *a, const char *name, const char *key)
+{
+    char reason[160];
+    snprintf(reason, sizeof(reason), "%s in the agent's config is not a port (1-65535)", key);
+    skip(d, a, name, reason);
+}
+
+/* 1, 0, or def when absent. The agent also accepts "disabled" for some keys. */
+static int get_bool(const pw_ynode_t *root, const char *path, int def)
+{
+    const pw_ynode_t *n = get(root, path);
+    if (n == NULL || n->kind != PW_Y_SCALAR)
+        return def;
+    const char *v = n->value;
+    if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1"))
+        return 1;
+    if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") ||
+        !strcasecmp(v, "disabled"))
+        return 0;
+    return def;
+}
+
+/* The targets datadog.yaml (parsed, root r) names; datadog_yaml is its path,
+ * whose folder holds the IPC certificate by default. */
+static void from_datadog_yaml(const pw_ynode_t *r, const char *datadog_yaml, pw_arena_t *arena,
+                              pw_discovery_t *out)
+{
     char url[128], reason[256];
 
-    snprintf(url, sizeof(url), "http://127.0.0.1:%ld", get_int(r, "expvar_port", 5000));
-    add(out, arena, "core", url);
+    long port = get_port(r, "expvar_port", 5000);
+    if (port < 0) {
+        skip_port(out, arena, "core", "expvar_port");
+    } else {
+        snprintf(url, sizeof(url), "http://127.0.0.1:%ld", port);
+        add(out, arena, "core", url);
+    }
 
     /* The trace-agent's debug server is HTTPS with the agent's IPC
      * certificate; its block profile is never fetched (that resets its block
@@ -99,9 +116,11 @@ int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yam
     long debug_port = get_int(r, "apm_config.debug.port", 5012);
     if (!get_bool(r, "apm_config.enabled", 1)) {
         skip(out, arena, "trace", "apm_config.enabled is false in the agent's config");
-    } else if (debug_port <= 0) {
+    } else if (debug_port == 0) {
         skip(out, arena, "trace",
              "apm_config.debug.port is 0: the trace-agent's debug server is off");
+    } else if (debug_port < 1 || debug_port > 65535) {
+        skip_port(out, arena, "trace", "apm_config.debug.port");
     } else {
         snprintf(url, sizeof(url), "https://127.0.0.1:%ld", debug_port);
         pw_target_conf_t *t = add(out, arena, "trace", url);
@@ -131,39 +150,31 @@ int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yam
     const pw_ynode_t *pc = get(r, "process_config.enabled");
     if (pc != NULL && pc->kind == PW_Y_SCALAR && !strcasecmp(pc->value, "disabled")) {
         skip(out, arena, "process", "process_config.enabled is \"disabled\"");
+    } else if ((port = get_port(r, "process_config.expvar_port", 6062)) < 0) {
+        skip_port(out, arena, "process", "process_config.expvar_port");
     } else {
-        snprintf(url, sizeof(url), "http://127.0.0.1:%ld",
-                 get_int(r, "process_config.expvar_port", 6062));
+        snprintf(url, sizeof(url), "http://127.0.0.1:%ld", port);
         add(out, arena, "process", url);
     }
 
     if (get_bool(r, "runtime_security_config.enabled", 0) ||
         get_bool(r, "compliance_config.enabled", 0)) {
-        snprintf(url, sizeof(url), "http://127.0.0.1:%ld",
-                 get_int(r, "security_agent.expvar_port", 5011));
-        add(out, arena, "security-agent", url);
+        port = get_port(r, "security_agent.expvar_port", 5011);
+        if (port < 0) {
+            skip_port(out, arena, "security-agent", "security_agent.expvar_port");
+        } else {
+            snprintf(url, sizeof(url), "http://127.0.0.1:%ld", port);
+            add(out, arena, "security-agent", url);
+        }
     } else {
         skip(out, arena, "security-agent",
              "neither runtime_security_config nor compliance_config is enabled");
     }
-    pw_yaml_free(doc);
+}
 
-    if (system_probe_yaml == NULL || system_probe_yaml[0] == '\0') {
-        skip(out, arena, "system-probe", "no system-probe config is set");
-        return 0;
-    }
-    struct stat st;
-    if (stat(system_probe_yaml, &st) != 0) {
-        snprintf(reason, sizeof(reason), "%s does not exist", system_probe_yaml);
-        skip(out, arena, "system-probe", reason);
-        return 0;
-    }
-    if (pw_yaml_load_file(system_probe_yaml, MAX_AGENT_CONFIG, &doc, err) != 0) {
-        snprintf(reason, sizeof(reason), "its config cannot be read: %s", err->msg);
-        skip(out, arena, "system-probe", reason);
-        return 0;
-    }
-    r = doc->root;
+/* system-probe, from system-probe.yaml (parsed, root r). */
+static void from_system_probe_yaml(const pw_ynode_t *r, pw_arena_t *arena, pw_discovery_t *out)
+{
     static const char *const features[] = {"system_probe_config.enabled",
                                            "network_config.enabled",
                                            "service_monitoring_config.enabled",
@@ -181,6 +192,75 @@ int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yam
         t->unix_socket =
             pw_arena_strdup(arena, sock ? sock : "/opt/datadog-agent/run/sysprobe.sock");
     }
+}
+
+static void sysprobe_unreadable(pw_arena_t *arena, pw_discovery_t *out, const pw_err_t *err)
+{
+    char reason[320];
+    snprintf(reason, sizeof(reason), "its config cannot be read: %s", err->msg);
+    skip(out, arena, "system-probe", reason);
+}
+
+int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yaml,
+                          pw_arena_t *arena, pw_discovery_t *out, pw_err_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    pw_ydoc_t *doc = NULL;
+    int rc = pw_yaml_load_file(datadog_yaml, MAX_AGENT_CONFIG, &doc, err);
+    if (rc != 0) {
+        pw_err_prefix(err, "agent discovery (set datadog_config: \"\" to turn it off)");
+        return rc;
+    }
+    from_datadog_yaml(doc->root, datadog_yaml, arena, out);
+    pw_yaml_free(doc);
+
+    if (system_probe_yaml == NULL || system_probe_yaml[0] == '\0') {
+        skip(out, arena, "system-probe", "no system-probe config is set");
+        return 0;
+    }
+    struct stat st;
+    if (stat(system_probe_yaml, &st) != 0) {
+        char reason[320];
+        snprintf(reason, sizeof(reason), "%s does not exist", system_probe_yaml);
+        skip(out, arena, "system-probe", reason);
+        return 0;
+    }
+    if (pw_yaml_load_file(system_probe_yaml, MAX_AGENT_CONFIG, &doc, err) != 0) {
+        sysprobe_unreadable(arena, out, err);
+        return 0;
+    }
+    from_system_probe_yaml(doc->root, arena, out);
+    pw_yaml_free(doc);
+    return 0;
+}
+
+int pw_agentconf_parse(const char *datadog_yaml, const char *dd, size_t dd_len, const char *sp,
+                       size_t sp_len, pw_arena_t *arena, pw_discovery_t *out, pw_err_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    pw_ydoc_t *doc = NULL;
+    int rc = dd_len > MAX_AGENT_CONFIG ? pw_err_set(err, PW_ETOOBIG, "%s: over the %u-byte limit",
+                                                    datadog_yaml, (unsigned)MAX_AGENT_CONFIG)
+                                       : pw_yaml_parse(dd, dd_len, datadog_yaml, &doc, err);
+    if (rc != 0) {
+        pw_err_prefix(err, "agent discovery (set datadog_config: \"\" to turn it off)");
+        return rc;
+    }
+    from_datadog_yaml(doc->root, datadog_yaml, arena, out);
+    pw_yaml_free(doc);
+    if (sp == NULL) {
+        skip(out, arena, "system-probe", "no system-probe config is set");
+        return 0;
+    }
+    pw_err_t sp_err = {0};
+    if (sp_len > MAX_AGENT_CONFIG ||
+        pw_yaml_parse(sp, sp_len, "system-probe.yaml", &doc, &sp_err) != 0) {
+        if (sp_len > MAX_AGENT_CONFIG)
+            pw_err_set(&sp_err, PW_ETOOBIG, "over the %u-byte limit", (unsigned)MAX_AGENT_CONFIG);
+        sysprobe_unreadable(arena, out, &sp_err);
+        return 0;
+    }
+    from_system_probe_yaml(doc->root, arena, out);
     pw_yaml_free(doc);
     return 0;
 }

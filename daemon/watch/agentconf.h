@@ -26,6 +26,11 @@ typedef struct {
  * turn discovery off); a missing system-probe.yaml only skips system-probe. */
 int pw_agentconf_discover(const char *datadog_yaml, const char *system_probe_yaml,
                           pw_arena_t *arena, pw_discovery_t *out, pw_err_t *err);
+/* The same from bytes in memory (borrowed): dd is datadog.yaml, whose path
+ * (datadog_yaml) locates the default IPC certificate; sp is system-probe.yaml,
+ * or NULL when there is none. */
+int pw_agentconf_parse(const char *datadog_yaml, const char *dd, size_t dd_len, const char *sp,
+                       size_t sp_len, pw_arena_t *arena, pw_discovery_t *out, pw_err_t *err);
 
 /* What the Datadog outputs take from the agent's datadog.yaml: where and
  * how to send. Strings go to arena; absent settings stay NULL (port 0). */

@@ -106,6 +106,7 @@ struct pw_target {
     uint64_t cycles;
     uint64_t captures, capture_errors;
     char last_capture[1024];
+    char last_capture_error[512]; /* why the last capture failed, for status */
 };
 
 #define PW_MEM_MAX 32    /* processes the memory gate follows */

@@ -220,8 +220,11 @@ int main(int argc, char **argv)
         pw_config_free(&cfg);
         return 1;
     }
-    /* Writes to a closed socket come back as EPIPE, not as a signal. */
+    /* Writes to a closed socket come back as EPIPE, not as a signal; a write
+     * past a file-size limit (RLIMIT_FSIZE) comes back as EFBIG and fails
+     * that one capture or line, instead of killing the daemon. */
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
     if (config == NULL)
         pw_log(PW_LOG_INFO, "daemon", "no %s: running on built-in defaults", DEFAULT_CONFIG);
 

@@ -196,7 +196,11 @@ int pw_status_open(pw_daemon_t *d, pw_err_t *err)
     uv_pipe_init(d->loop, &d->status_server, 0);
     d->status_server.data = d;
     d->status_open = 1;
+    /* The socket is created 0660 whatever the umask: never wider, not even
+     * between bind and chmod. */
+    mode_t old_mask = umask(0117);
     int rc = uv_pipe_bind(&d->status_server, path);
+    umask(old_mask);
     if (rc == 0) {
         chmod(path, 0660);
         rc = uv_listen((uv_stream_t *)&d->status_server, 8, on_connection);

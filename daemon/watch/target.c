@@ -745,6 +745,8 @@ static void evaluate(pw_target_t *t)
                         snprintf(t->last_capture, sizeof(t->last_capture), "%s", path);
                     } else {
                         t->capture_errors++;
+                        snprintf(t->last_capture_error, sizeof(t->last_capture_error), "%s",
+                                 err.msg);
                         pw_log(PW_LOG_ERROR, "capture", "%s: %s", t->conf.name, err.msg);
                     }
                 }
@@ -914,6 +916,10 @@ void pw_target_status_json(const pw_target_t *t, void *json)
     pw_json_uint(j, t->captures);
     pw_json_key(j, "last_capture");
     pw_json_str(j, t->last_capture[0] ? t->last_capture : NULL);
+    pw_json_key(j, "capture_errors");
+    pw_json_uint(j, t->capture_errors);
+    pw_json_key(j, "last_capture_error");
+    pw_json_str(j, t->last_capture_error[0] ? t->last_capture_error : NULL);
     pw_json_key(j, "scrapes");
     pw_json_obj_begin(j);
     for (int k = 0; k < PW_K_COUNT; k++) {

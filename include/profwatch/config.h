@@ -131,6 +131,9 @@ int pw_config_init(pw_config_t *c, pw_err_t *err);
 /* Defaults, then the file at path on top; also checks values that depend on
  * each other (a CPU profile shorter than its period, ...). */
 int pw_config_load(pw_config_t *c, const char *path, pw_err_t *err);
+/* The same from bytes in memory (borrowed); source names them in messages. */
+int pw_config_parse(pw_config_t *c, const char *data, size_t len, const char *source,
+                    pw_err_t *err);
 void pw_config_free(pw_config_t *c);
 
 #endif

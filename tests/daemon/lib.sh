@@ -4,6 +4,51 @@ PWD_BIN="$PW_BIN/profwatchd"
 PW="$PW_BIN/profwatch"
 sock="$dir/status.sock"
 dpid=""
+# Waits and request timeouts scale with this (valgrind slows the daemon, and
+# TLS handshakes most of all).
+slow=1
+# Scrape intervals scale with this, so that a slowed daemon is not saturated.
+pace=1
+
+# PW_VALGRIND=1: profwatchd runs under valgrind memcheck, and any error or
+# definite/indirect leak in any of its runs fails the test (finish checks
+# every log). No suppression file: profwatchd, libuv, libcurl and OpenSSL run
+# clean as they are. A run ended by SIGKILL leaves an empty log.
+if [ "${PW_VALGRIND:-0}" = 1 ]; then
+    if [ "${PW_SANITIZED:-0}" = 1 ]; then
+        echo "SKIP: valgrind cannot run an ASan build (this test runs in the plain build)"
+        exit 77
+    fi
+    command -v valgrind >/dev/null || {
+        echo "FAIL: valgrind is missing (run packaging/setup.sh)"
+        exit 1
+    }
+    slow=6
+    pace=2
+    cat >"$dir/profwatchd-valgrind" <<SH
+#!/bin/sh
+exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \\
+    --errors-for-leak-kinds=definite,indirect --num-callers=30 \\
+    --log-file="$dir/valgrind.%p.log" "$PWD_BIN" "\$@"
+SH
+    chmod +x "$dir/profwatchd-valgrind"
+    PWD_BIN="$dir/profwatchd-valgrind"
+    finish() { # finish NAME, after checking every valgrind log
+        runs=0
+        for log in "$dir"/valgrind.*.log; do
+            [ -e "$log" ] || continue
+            runs=$((runs + 1))
+            checked=$((checked + 1))
+            if [ -s "$log" ]; then
+                failed=$((failed + 1))
+                echo "FAIL: valgrind found errors or leaks in profwatchd (${log##*/}):"
+                head -150 "$log"
+            fi
+        done
+        echo "$1 (under valgrind, $runs runs of profwatchd): $checked checks, $failed failed"
+        [ "$runs" -gt 0 ] && [ "$failed" -eq 0 ]
+    }
+fi
 
 # config FILE [EXTRA-YAML]: a config for fast cycles that watches the
 # fixture at $addr as target "fixture"; EXTRA-YAML is appended as it is.
@@ -18,15 +63,15 @@ outputs:
   - type: jsonl
     path: $dir/metrics.jsonl
 intervals:
-  expvar: 500ms
-  heap: 1s
-  contention: 1s
-  cpu_every: 3s
-  cpu_duration: 1s
-window: 12s
+  expvar: $((500 * pace))ms
+  heap: $((1 * pace))s
+  contention: $((1 * pace))s
+  cpu_every: $((3 * pace))s
+  cpu_duration: $((1 * pace))s
+window: $((12 * pace))s
 http:
-  connect_timeout: 1s
-  timeout: 3s
+  connect_timeout: $((1 * slow))s
+  timeout: $((3 * slow))s
 verdict:
   raise_after: 2
   clear_after: 2
@@ -52,7 +97,7 @@ daemon_start() {
     n=0
     until "$PW" status --socket "$sock" --json >"$dir/status.json" 2>/dev/null; do
         n=$((n + 1))
-        if [ $n -gt 100 ] || ! kill -0 "$dpid" 2>/dev/null; then
+        if [ $n -gt $((100 * slow)) ] || ! kill -0 "$dpid" 2>/dev/null; then
             echo "FAIL: profwatchd did not start:"
             tail -20 "$dir/daemon.log"
             exit 1
@@ -68,7 +113,7 @@ daemon_stop() {
     (
         n=0
         while kill -0 "$dpid" 2>/dev/null; do
-            [ $n -ge 100 ] && { kill -KILL "$dpid"; exit; }
+            [ $n -ge $((100 * slow)) ] && { kill -KILL "$dpid"; exit; }
             sleep 0.1
             n=$((n + 1))
         done
@@ -97,7 +142,7 @@ PY
 # within SECONDS DESCRIPTION PYTHON-EXPR: a check that the expression comes
 # to hold on the daemon's status within SECONDS; prints how long it took.
 within() {
-    limit=$1 desc=$2 expr=$3
+    limit=$(($1 * slow)) desc=$2 expr=$3
     checked=$((checked + 1))
     start_s=$(date +%s)
     while :; do

@@ -121,6 +121,8 @@ daemon_stop TERM
 ok "SIGTERM: exit 0" test "$rc" -eq 0
 
 # --- explicit HTTPS targets ---------------------------------------------------
+# Under valgrind TLS handshakes take seconds each: this part would double the
+# run, and discovery's trace target above already runs verified HTTPS.
 addr=""
 config "$dir/tls.yaml" "targets:
   - name: verified
@@ -131,27 +133,37 @@ config "$dir/tls.yaml" "targets:
     tls_verify: false
   - name: untrusted
     url: https://127.0.0.1:$trace_port"
-daemon_start "$dir/tls.yaml"
-target=verified
-within 15 "https: verified against ca_file" "t['state'] == 'up'"
-target=unverified
-within 15 "https: tls_verify false, when asked for" "t['state'] == 'up'"
-target=untrusted
-within 15 "https: an unknown certificate is refused" "t['state'] == 'down' and 'ertificate' in (t['scrapes']['heap']['last_error'] or '')"
-daemon_stop INT
-ok "SIGINT: exit 0" test "$rc" -eq 0
+if [ "${PW_VALGRIND:-0}" = 1 ]; then
+    echo "skip: explicit HTTPS targets (under valgrind; discovery covered verified HTTPS)"
+else
+    daemon_start "$dir/tls.yaml"
+    target=verified
+    within 15 "https: verified against ca_file" "t['state'] == 'up'"
+    target=unverified
+    within 15 "https: tls_verify false, when asked for" "t['state'] == 'up'"
+    target=untrusted
+    within 15 "https: an unknown certificate is refused" "t['state'] == 'down' and 'ertificate' in (t['scrapes']['heap']['last_error'] or '')"
+    daemon_stop INT
+    ok "SIGINT: exit 0" test "$rc" -eq 0
+fi
 
 # --- detached -----------------------------------------------------------------
 "$PWD_BIN" --config "$dir/tls.yaml" 2>"$dir/detach.err"
 ok "detached: the command returns 0 once started" test $? -eq 0
-holds "True"
+n=0
+until holds "True" || [ $n -ge $((50 * slow)) ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
 dpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$dir/status.json" 2>/dev/null || echo 0)
+# Never signal pid 0 (the whole process group) when the status failed.
+[ "$dpid" -gt 0 ] 2>/dev/null || dpid=999999999
 pids="$pids $dpid"
-ok "detached: it answers status" test "$dpid" -gt 0
+ok "detached: it answers status" test "$dpid" -ne 999999999
 ok "detached: it left this session" test "$(ps -o sid= -p "$dpid" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')"
 kill -TERM "$dpid" 2>/dev/null
 n=0
-while kill -0 "$dpid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+while kill -0 "$dpid" 2>/dev/null && [ $n -lt $((100 * slow)) ]; do sleep 0.1; n=$((n + 1)); done
 ok "detached: stops on SIGTERM" sh -c "! kill -0 $dpid 2>/dev/null"
 "$PWD_BIN" --config "$dir/bad.yaml" 2>"$dir/detach-bad.err"
 ok "detached with a bad config: exit 2 before detaching" test $? -eq 2

@@ -84,6 +84,21 @@ static void test_status_log(void)
     pw_agentctx_init(&c);
     pw_agentctx_parse_status(&c, older, sizeof(older) - 1);
     CHECK_INT(c.uptime_s, 600);
+    /* Dates outside 1970-9999 and pids no kernel gives are unknown, not
+     * overflowed (found by fuzz_agentctx). */
+    static const char hostile[] = "  Status date: 2147483647-12-31 23:59:59.999 UTC\n"
+                                  "  Agent start: 2024-10-15 07:40:26.-5 UTC (-1)\n"
+                                  "  Pid: 99999999999\n";
+    pw_agentctx_init(&c);
+    pw_agentctx_parse_status(&c, hostile, sizeof(hostile) - 1);
+    CHECK_INT(c.status_ms, 0);
+    CHECK_INT(c.start_ms, 0);
+    CHECK_INT(c.uptime_s, -1);
+    CHECK_INT(c.pid, 0);
+    static const char paren[] = "  Status date: x (9223372036854775807)\n";
+    pw_agentctx_init(&c);
+    pw_agentctx_parse_status(&c, paren, sizeof(paren) - 1);
+    CHECK_INT(c.status_ms, 0);
     /* Garbage leaves everything unknown, without failing. */
     pw_agentctx_init(&c);
     pw_agentctx_parse_status(&c, "\xff\x00garbage\n====\n", 15);

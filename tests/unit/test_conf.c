@@ -2,6 +2,9 @@
  * nested sections, value parsing, bounds, and the messages for unknown keys,
  * bad values and hostile documents. */
 #include <stddef.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "profwatch/conf.h"
 #include "profwatch/yaml.h"
@@ -137,6 +140,26 @@ static void test_hostile_yaml(void)
     CHECK(doc == NULL);
 }
 
+/* A config naming a FIFO or a device (memory_experiment: /some/fifo, on a
+ * SIGHUP) is refused at once; opening a FIFO with no writer used to block
+ * the daemon's only thread. */
+static void test_yaml_load_not_regular(void)
+{
+    char dir[] = "/tmp/pwtest-conf-XXXXXX", fifo[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", dir);
+    CHECK_INT(mkfifo(fifo, 0600), 0);
+    pw_err_t err = {0};
+    pw_ydoc_t *doc = NULL;
+    CHECK(pw_yaml_load_file(fifo, 1024, &doc, &err) != 0);
+    CHECK_CONTAINS(err.msg, "not a regular file");
+    CHECK(pw_yaml_load_file("/dev/zero", 1024, &doc, &err) != 0);
+    CHECK_CONTAINS(err.msg, "not a regular file");
+    CHECK(doc == NULL);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 static void test_go_float_notation(void)
 {
     /* The flare's expvar files are JSON decoded into float64 and re-encoded
@@ -177,4 +200,4 @@ static void test_value_parsers(void)
 }
 
 PW_TESTS(T(test_defaults_and_values), T(test_errors_name_line_and_key), T(test_hostile_yaml),
-         T(test_go_float_notation), T(test_value_parsers))
+         T(test_yaml_load_not_regular), T(test_go_float_notation), T(test_value_parsers))

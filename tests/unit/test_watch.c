@@ -145,6 +145,48 @@ static void test_fntab_bounded(void)
     pw_profile_destroy(p);
 }
 
+/* Nameless frames of two binaries in one mapping's folder share a printable
+ * name ("[app]" twice, told apart by start line): one row per name id, so a
+ * diff pairs them once. Hostile values wrap as pprof's do, never overflow. */
+static void test_fntab_hostile(void)
+{
+    pw_node_t nodes[] = {
+        {.name = "[app]", .objfile = "/a/app", .start_line = 1, .attr = 700},
+        {.name = "[app]", .objfile = "/b/app", .start_line = 2, .attr = 300},
+        {.name = "main.max", .attr = INT64_MAX},
+        {.name = "main.min", .attr = INT64_MIN},
+    };
+    pw_graph_t g = {.total = 1000, .n_all = 4, .all = nodes};
+    pw_names_t pool;
+    pw_fntab_t t;
+    CHECK_INT(pw_names_init(&pool, 100), 0);
+    CHECK_INT(pw_fntab_from_graph(&t, &g, &pool, 16), 0);
+    CHECK_INT(t.n, 3);
+    for (size_t i = 1; i < t.n; i++)
+        CHECK(t.rows[i - 1].name < t.rows[i].name);
+    /* INT64_MAX + INT64_MIN + 1000, as Go's int64 wraps */
+    CHECK_INT(t.outside_runtime, 999);
+    pw_node_t *d = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_fntab_diff(&t, &t, &pool, &d, &n), 0);
+    CHECK_INT(n, 0);
+    free(d);
+    pw_fntab_t empty = {0};
+    CHECK_INT(pw_fntab_diff(&empty, &t, &pool, &d, &n), 0);
+    CHECK_INT(n, 3);
+    const pw_node_t *app = find(d, n, "[app]"), *min = find(d, n, "main.min");
+    CHECK(app != NULL && app->attr == -1000);
+    CHECK(min != NULL && min->attr == INT64_MIN); /* -INT64_MIN wraps to itself */
+    free(d);
+    /* Ranked by magnitude with INT64_MIN first: only it fits in one row. */
+    pw_fntab_free(&t);
+    CHECK_INT(pw_fntab_from_graph(&t, &g, &pool, 1), 0);
+    CHECK(t.n == 2 && (t.rows[0].name == pw_names_intern(&pool, "main.min") ||
+                       t.rows[1].name == pw_names_intern(&pool, "main.min")));
+    pw_fntab_free(&t);
+    pw_names_free(&pool);
+}
+
 /* The live rule never scales a short span up; from leak_per on it is the
  * flare rule. */
 static void test_rule_leak_live(void)
@@ -378,6 +420,22 @@ static void test_discover(void)
     write_file("datadog.yaml", "expvar_port: [\n");
     CHECK(pw_agentconf_discover(dd, sp, a, &d, &err) < 0);
     CHECK_CONTAINS(err.msg, "datadog.yaml");
+
+    /* A value that is not a TCP port skips that process, with the key. */
+    static const char odd[] = "expvar_port: 70000\n"
+                              "apm_config:\n  debug:\n    port: -3\n"
+                              "process_config:\n  expvar_port: 0x10\n";
+    CHECK_INT(pw_agentconf_parse(dd, odd, sizeof(odd) - 1, NULL, 0, a, &d, &err), 0);
+    CHECK(target(&d, "core") == NULL && target(&d, "process") == NULL &&
+          target(&d, "trace") == NULL);
+    CHECK_CONTAINS(skipped(&d, "core"), "expvar_port in the agent's config is not a port");
+    CHECK_CONTAINS(skipped(&d, "trace"), "apm_config.debug.port");
+    CHECK_CONTAINS(skipped(&d, "process"), "process_config.expvar_port");
+    CHECK_CONTAINS(skipped(&d, "system-probe"), "no system-probe config");
+    /* In memory, system-probe.yaml that does not parse only skips it. */
+    CHECK_INT(pw_agentconf_parse(dd, "{}", 2, "[", 1, a, &d, &err), 0);
+    CHECK(target(&d, "core") != NULL);
+    CHECK_CONTAINS(skipped(&d, "system-probe"), "cannot be read");
     pw_arena_destroy(a);
 }
 
@@ -663,10 +721,10 @@ int main(void)
         return 1;
     }
     static const pw_test_case_t t_[] = {
-        T(test_fntab_diff), T(test_fntab_bounded), T(test_rule_leak_live),
-        T(test_sustained),  T(test_pprof_delta),   T(test_drop_profiler_waits),
-        T(test_discover),   T(test_agent_intake),  T(test_jsonl_sink),
-        T(test_fs_tree),    T(test_config_daemon)};
+        T(test_fntab_diff),          T(test_fntab_bounded), T(test_fntab_hostile),
+        T(test_rule_leak_live),      T(test_sustained),     T(test_pprof_delta),
+        T(test_drop_profiler_waits), T(test_discover),      T(test_agent_intake),
+        T(test_jsonl_sink),          T(test_fs_tree),       T(test_config_daemon)};
     int rc = pw_test_main(t_, sizeof(t_) / sizeof(t_[0]));
     cleanup();
     return rc;
