@@ -6,7 +6,7 @@
 #   dnf install gcc cmake make pkgconf-pkg-config libuv-devel libcurl-devel \
 #       protobuf-c-devel protobuf-c-compiler zlib-devel libdeflate-devel \
 #       cjson-devel libyaml-devel golang chromium chromedriver python3 curl \
-#       clang compiler-rt rpm-build python3-pyyaml man-db
+#       clang compiler-rt rpm-build python3-pyyaml man-db valgrind
 #   (yum takes the same names on older releases; cjson-devel comes from EPEL.)
 set -eu
 
