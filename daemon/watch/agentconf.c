@@ -289,6 +289,7 @@ int pw_agentconf_intake(const char *datadog_yaml, pw_arena_t *arena, pw_agent_in
     TAKE(dogstatsd_socket, "dogstatsd_socket");
 #undef TAKE
     out->dogstatsd_port = get_int(r, "dogstatsd_port", 0);
+    out->file_mode = (unsigned)(st.st_mode & 07777);
     pw_yaml_free(doc);
     return 0;
 }

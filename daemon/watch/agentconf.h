@@ -39,6 +39,7 @@ typedef struct {
     const char *proxy_https, *proxy_http;
     const char *dogstatsd_socket;
     long dogstatsd_port;
+    unsigned file_mode; /* datadog.yaml's permission bits, to warn when others can read the key */
 } pw_agent_intake_t;
 
 /* A missing datadog.yaml leaves everything unset and is not an error; one

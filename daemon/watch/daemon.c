@@ -94,6 +94,12 @@ static pw_sink_t *api_sink(const pw_config_t *cfg, const pw_output_conf_t *o, si
         snprintf(key_from, sizeof(key_from), "DD_API_KEY");
     } else if ((key = ag->api_key) != NULL) {
         snprintf(key_from, sizeof(key_from), "api_key in %s", cfg->datadog_config);
+        /* The agent's installer makes it 0640; wider means every local user
+         * can read the key we are about to use. */
+        if (ag->file_mode & 0004)
+            pw_log(PW_LOG_WARN, "api",
+                   "%s holds api_key and every user can read it (mode %04o): chmod o-r it",
+                   cfg->datadog_config, ag->file_mode);
     } else {
         pw_err_set(err, PW_EINVAL,
                    "api: no API key: set DD_API_KEY, or api_key in the agent's datadog.yaml "

@@ -196,6 +196,7 @@ mv "$dir/daemon.log" "$dir/d/daemon.log"
 wrong="pwwrong$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 mkdir -p "$dir/agent" "$dir/e"
 printf 'api_key: %s\nexpvar_port: 1\nprocess_config:\n  enabled: disabled\n' "$wrong" >"$dir/agent/datadog.yaml"
+chmod 0644 "$dir/agent/datadog.yaml" # readable by all: warned about
 sock="$dir/e.sock"
 api_config "$dir/e.yaml" e
 sed -i "s|^datadog_config: \"\"|datadog_config: $dir/agent/datadog.yaml\nsystem_probe_config: \"\"|" "$dir/e.yaml"
@@ -206,6 +207,7 @@ daemon_stop TERM
 DD_API_KEY=$key
 ok "datadog.yaml's key: the log names the file, not the key" grep -q "the key was refused: .*check the key from api_key in $dir/agent/datadog.yaml" "$dir/daemon.log"
 ok "datadog.yaml's key: never logged" sh -c "! grep -qF '$wrong' '$dir/daemon.log'"
+ok "datadog.yaml's key: a file every user can read is warned about" grep -q "warn api: $dir/agent/datadog.yaml holds api_key and every user can read it (mode 0644)" "$dir/daemon.log"
 mv "$dir/daemon.log" "$dir/e/daemon.log"
 
 # --- no API key, no start; and the key is nowhere ------------------------------
