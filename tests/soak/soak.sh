@@ -28,8 +28,9 @@ done
 command -v python3 >/dev/null || { echo "soak: python3 is missing" >&2; exit 1; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+# Not exec: the shell must outlive python to run the trap that removes $dir.
 PW_SOAK_DIR=$dir PW_SOAK_BIN=$bin PW_SOAK_FIXTURE=$fixture PW_SOAK_CYCLES=$cycles \
-    PW_SOAK_SAMPLE=${SAMPLE:-15} PW_SOAK_FLAP=${FLAP:-5} exec python3 - <<'PY'
+    PW_SOAK_SAMPLE=${SAMPLE:-15} PW_SOAK_FLAP=${FLAP:-5} python3 - <<'PY'
 import json, os, signal, socket, subprocess, sys, time, urllib.request
 
 d = os.environ["PW_SOAK_DIR"]
