@@ -10,15 +10,7 @@
 set -u
 command -v python3 >/dev/null || { echo "python3 is missing (run packaging/setup.sh)"; exit 1; }
 command -v curl >/dev/null || { echo "curl is missing (run packaging/setup.sh)"; exit 1; }
-dir=$(mktemp -d)
-pids=""
-cleanup() {
-    for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-    [ -n "${PW_KEEP-}" ] && { echo "kept $dir"; return; }
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$(dirname "$0")/../lib/scratch.sh"
 here=$(dirname "$0")
 . "$here/../lib/check.sh"
 . "$here/../lib/fixture.sh"
