@@ -38,12 +38,8 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
-    {"top", pw_cmd_top},
-    {"diff", pw_cmd_diff},
-    {"analyze", pw_cmd_analyze},
-    {"status", pw_cmd_status},
-    {"flame", pw_cmd_flame},
-    {"smaps", pw_cmd_smaps},
+    {"top", pw_cmd_top},       {"diff", pw_cmd_diff},   {"analyze", pw_cmd_analyze},
+    {"status", pw_cmd_status}, {"flame", pw_cmd_flame}, {"smaps", pw_cmd_smaps},
 };
 
 int main(int argc, char **argv)
