@@ -4,7 +4,8 @@
 # service, starts the service as an agent stand-in, and has profwatchd watch
 # it with local outputs and short intervals. The service then starts leaking;
 # the demo shows the verdict as profwatchd raises it, the capture it writes
-# in the flare's layout, and that capture's report.
+# in the flare's layout, and that capture's report. PW_KEEP=1 keeps the
+# capture (its HTML report opens in a browser, offline) and says where.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -19,6 +20,10 @@ cleanup() {
     [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null
     [ -n "$fixture_pid" ] && kill "$fixture_pid" 2>/dev/null
     wait 2>/dev/null
+    if [ -n "${PW_KEEP-}" ]; then
+        echo "== kept: $out (open reports/*/flare-profiling-demo-host.html in a browser)"
+        return
+    fi
     rm -rf "$out"
 }
 trap cleanup EXIT
@@ -106,3 +111,4 @@ daemon_pid=""
 echo
 echo "== profwatchd stopped on SIGTERM; its log:"
 cat "$out/daemon.log"
+[ -n "${PW_KEEP-}" ] || echo "(PW_KEEP=1 tests/demo.sh keeps the capture and its HTML report, with flame graphs)"
