@@ -81,56 +81,69 @@ static pw_sink_t *dogstatsd_sink(const pw_output_conf_t *o, const pw_agent_intak
     return pw_sink_dogstatsd_create(&c, hostname, err);
 }
 
-/* The API output: the key and site from the environment (as the agent reads
- * them) or the agent's datadog.yaml; the intake from our url, else the
- * agent's dd_url, else api.<site>. */
+/* Where the API output sends and with which key: the key and site from the
+ * environment (as the agent reads them) or the agent's datadog.yaml; the
+ * intake from our url, else the agent's dd_url, else api.<site>. Shared by
+ * the output and --check-config, so both say the same. */
+typedef struct {
+    const char *key; /* borrowed from the environment or ag */
+    char key_from[4200], url[2048];
+    const char *proxy; /* NULL: none; "": libcurl's environment rules */
+} api_endpoint_t;
+
+static int api_endpoint(const pw_config_t *cfg, const pw_output_conf_t *o,
+                        const pw_agent_intake_t *ag, api_endpoint_t *ep, pw_err_t *err)
+{
+    ep->key = env("DD_API_KEY");
+    if (ep->key != NULL) {
+        snprintf(ep->key_from, sizeof(ep->key_from), "DD_API_KEY");
+    } else if ((ep->key = ag->api_key) != NULL) {
+        snprintf(ep->key_from, sizeof(ep->key_from), "api_key in %s", cfg->datadog_config);
+    } else {
+        return pw_err_set(err, PW_EINVAL,
+                          "api: no API key: set DD_API_KEY, or api_key in the agent's "
+                          "datadog.yaml (datadog_config: %s)",
+                          cfg->datadog_config[0] ? cfg->datadog_config : "\"\", which is off");
+    }
+    const char *site = env("DD_SITE") ? env("DD_SITE") : ag->site ? ag->site : "datadoghq.com";
+    if (strspn(site, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(site))
+        return pw_err_set(err, PW_EINVAL, "api: site \"%s\" is not a host name", site);
+    if (o->url != NULL)
+        snprintf(ep->url, sizeof(ep->url), "%s", o->url);
+    else if (env("DD_DD_URL") || ag->dd_url)
+        snprintf(ep->url, sizeof(ep->url), "%s", env("DD_DD_URL") ? env("DD_DD_URL") : ag->dd_url);
+    else
+        snprintf(ep->url, sizeof(ep->url), "https://api.%s", site);
+    /* A proxy named for Datadog wins; else libcurl's environment rules
+     * (HTTPS_PROXY, NO_PROXY), except for an intake on this host. */
+    int https = strncmp(ep->url, "https://", 8) == 0;
+    ep->proxy = https ? (env("DD_PROXY_HTTPS") ? env("DD_PROXY_HTTPS") : ag->proxy_https)
+                      : (env("DD_PROXY_HTTP") ? env("DD_PROXY_HTTP") : ag->proxy_http);
+    if (ep->proxy == NULL)
+        ep->proxy = is_loopback_url(ep->url) ? NULL : "";
+    return 0;
+}
+
 static pw_sink_t *api_sink(const pw_config_t *cfg, const pw_output_conf_t *o, size_t nth,
                            const pw_agent_intake_t *ag, uv_loop_t *loop, const char *hostname,
                            pw_err_t *err)
 {
-    char key_from[4200], url[2048], spool[4200];
-    const char *key = env("DD_API_KEY");
-    if (key != NULL) {
-        snprintf(key_from, sizeof(key_from), "DD_API_KEY");
-    } else if ((key = ag->api_key) != NULL) {
-        snprintf(key_from, sizeof(key_from), "api_key in %s", cfg->datadog_config);
-        /* The agent's installer makes it 0640; wider means every local user
-         * can read the key we are about to use. */
-        if (ag->file_mode & 0004)
-            pw_log(PW_LOG_WARN, "api",
-                   "%s holds api_key and every user can read it (mode %04o): chmod o-r it",
-                   cfg->datadog_config, ag->file_mode);
-    } else {
-        pw_err_set(err, PW_EINVAL,
-                   "api: no API key: set DD_API_KEY, or api_key in the agent's datadog.yaml "
-                   "(datadog_config: %s)",
-                   cfg->datadog_config[0] ? cfg->datadog_config : "\"\", which is off");
+    api_endpoint_t ep;
+    char spool[4200];
+    if (api_endpoint(cfg, o, ag, &ep, err) != 0)
         return NULL;
-    }
-    const char *site = env("DD_SITE") ? env("DD_SITE") : ag->site ? ag->site : "datadoghq.com";
-    if (strspn(site, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(site)) {
-        pw_err_set(err, PW_EINVAL, "api: site \"%s\" is not a host name", site);
-        return NULL;
-    }
-    if (o->url != NULL)
-        snprintf(url, sizeof(url), "%s", o->url);
-    else if (env("DD_DD_URL") || ag->dd_url)
-        snprintf(url, sizeof(url), "%s", env("DD_DD_URL") ? env("DD_DD_URL") : ag->dd_url);
-    else
-        snprintf(url, sizeof(url), "https://api.%s", site);
-    /* A proxy named for Datadog wins; else libcurl's environment rules
-     * (HTTPS_PROXY, NO_PROXY), except for an intake on this host. */
-    int https = strncmp(url, "https://", 8) == 0;
-    const char *proxy = https ? (env("DD_PROXY_HTTPS") ? env("DD_PROXY_HTTPS") : ag->proxy_https)
-                              : (env("DD_PROXY_HTTP") ? env("DD_PROXY_HTTP") : ag->proxy_http);
-    if (proxy == NULL)
-        proxy = is_loopback_url(url) ? NULL : "";
+    /* The agent's installer makes datadog.yaml 0640; wider means every local
+     * user can read the key we are about to use. */
+    if (ep.key == ag->api_key && (ag->file_mode & 0004))
+        pw_log(PW_LOG_WARN, "api",
+               "%s holds api_key and every user can read it (mode %04o): chmod o-r it",
+               cfg->datadog_config, ag->file_mode);
     snprintf(spool, sizeof(spool), "%s/spool/api%s%.0zu", cfg->state_dir, nth ? "-" : "", nth);
     pw_api_conf_t c = {
-        .url = url,
-        .api_key = key,
-        .key_from = key_from,
-        .proxy = proxy,
+        .url = ep.url,
+        .api_key = ep.key,
+        .key_from = ep.key_from,
+        .proxy = ep.proxy,
         .spool_dir = spool,
         .queue_max = o->queue_max,
         .spool_max = o->spool_max,
@@ -140,6 +153,40 @@ static pw_sink_t *api_sink(const pw_config_t *cfg, const pw_output_conf_t *o, si
         .timeout_ms = o->timeout_ms,
     };
     return pw_sink_api_create(loop, &c, hostname, err);
+}
+
+int pw_daemon_check_outputs(const pw_config_t *cfg, FILE *out, pw_err_t *err)
+{
+    pw_agent_intake_t ag;
+    memset(&ag, 0, sizeof(ag));
+    pw_arena_t *arena = pw_arena_create(0);
+    if (arena == NULL)
+        return pw_err_set(err, PW_ENOMEM, "out of memory");
+    int dd = 0, rc = 0;
+    for (size_t i = 0; i < cfg->n_outputs; i++)
+        dd |= strcmp(cfg->outputs[i].type, "api") == 0 ||
+              strcmp(cfg->outputs[i].type, "dogstatsd") == 0;
+    /* As at start: the agent's settings are read only for a Datadog output. */
+    if (dd)
+        rc = pw_agentconf_intake(cfg->datadog_config, arena, &ag, err);
+    if (!cfg->outputs_set)
+        fprintf(out, "output jsonl %s/metrics.jsonl (the default)\n", cfg->state_dir);
+    for (size_t i = 0; rc == 0 && i < cfg->n_outputs; i++) {
+        const pw_output_conf_t *o = &cfg->outputs[i];
+        api_endpoint_t ep;
+        if (strcmp(o->type, "api") == 0) {
+            if ((rc = api_endpoint(cfg, o, &ag, &ep, err)) != 0)
+                pw_err_prefix(err, "%s:%d: outputs[%zu]", cfg->path, o->line, i);
+            else
+                fprintf(out, "output api %s (API key from %s)\n", ep.url, ep.key_from);
+        } else if (strcmp(o->type, "jsonl") == 0) {
+            fprintf(out, "output jsonl %s\n", o->path);
+        } else {
+            fprintf(out, "output %s\n", o->type);
+        }
+    }
+    pw_arena_destroy(arena);
+    return rc;
 }
 
 static int open_sinks(const pw_config_t *cfg, const char *hostname, uv_loop_t *loop,

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <uv.h>
 
 #include "agentconf.h"
@@ -180,6 +181,9 @@ struct pw_daemon {
 int64_t pw_now_ms(void);
 
 /* daemon.c */
+/* --check-config: prints each output, where the api ones send and whence
+ * their key; an api output without a key is an error (as at start). */
+int pw_daemon_check_outputs(const pw_config_t *cfg, FILE *out, pw_err_t *err);
 /* Takes cfg over (it is zeroed) and starts watching; on error nothing is left
  * running and cfg is freed. */
 int pw_daemon_start(pw_daemon_t *d, uv_loop_t *loop, pw_config_t *cfg, pw_err_t *err);

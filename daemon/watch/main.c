@@ -39,7 +39,8 @@ static const char usage[] =
     "                     otherwise it detaches once started and logs to syslog.\n"
     "  -v, --verbose      log at debug level (repeatable; overrides log_level).\n"
     "  --check-config     load the config and the agent's, print what would be\n"
-    "                     watched, and exit: 0 when valid, 2 when not.\n"
+    "                     watched and where each output sends (an api output\n"
+    "                     needs its key), and exit: 0 when valid, 2 when not.\n"
     "  --version          print the version.\n"
     "  -h, --help         show this help.\n"
     "\n"
@@ -83,6 +84,10 @@ static int check_config(pw_config_t *cfg)
     }
     printf("reports: %s\nstatus socket: %s\n", cfg->reports_dir,
            cfg->status_socket[0] ? cfg->status_socket : "(off)");
+    if (pw_daemon_check_outputs(cfg, stdout, &err) != 0) {
+        fprintf(stderr, "profwatchd: %s\n", err.msg);
+        return 2;
+    }
     return 0;
 }
 

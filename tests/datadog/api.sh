@@ -206,6 +206,11 @@ mv "$dir/daemon.log" "$dir/e/daemon.log"
 env -u DD_API_KEY "$PWD_BIN" --config "$dir/d.yaml" --foreground 2>"$dir/nokey.err"
 ok "no API key: exit 1" test $? -eq 1
 ok "no API key: says where to set one" grep -q "outputs\[1\]: api: no API key: set DD_API_KEY, or api_key in the agent's datadog.yaml" "$dir/nokey.err"
+env -u DD_API_KEY "$PWD_BIN" --config "$dir/d.yaml" --check-config >"$dir/check.out" 2>"$dir/check.err"
+ok "no API key: --check-config fails too (exit 2)" test $? -eq 2
+ok "no API key: --check-config says the same" grep -q "outputs\[1\]: api: no API key: set DD_API_KEY" "$dir/check.err"
+"$PWD_BIN" --config "$dir/d.yaml" --check-config >"$dir/check.out" 2>&1
+ok "--check-config: names the api output's intake and where its key comes from" grep -q "^output api http://$iaddr (API key from DD_API_KEY)" "$dir/check.out"
 ok "the API key appears in no log, status, report, capture or state file" sh -c "! grep -rlF '$key' '$dir'"
 ok "status shows the api output's queue" grep -q "^output api: [0-9]* sent, [0-9]* errors, 0 dropped; [0-9]* bytes queued, [0-9]* spooled, [0-9]* retries" "$dir/a/status.txt"
 finish datadog_api
