@@ -21,17 +21,7 @@ import os
 import re
 import sys
 
-failures = []
-checked = 0
-
-
-def check(cond, msg):
-    global checked
-    checked += 1
-    if not cond:
-        failures.append(msg)
-        print("FAIL: " + msg)
-    return cond
+from checks import check, summary
 
 
 METRIC = re.compile(r"\b(profwatch\.[a-z0-9_]+(?:\.[a-z0-9_]+)+)\b")
@@ -219,9 +209,7 @@ def main():
     check(len(metrics) > 20 and len(checks) >= 2, "the catalogue did not load")
     nm = monitors(src, metrics, checks)
     nw = dashboard(src, metrics, checks)
-    print(f"datadog assets: {nm} monitors, {nw} dashboard widgets; {checked} checks, "
-          f"{len(failures)} failed")
-    return 1 if failures else 0
+    return summary(f"datadog assets: {nm} monitors, {nw} dashboard widgets")
 
 
 if __name__ == "__main__":

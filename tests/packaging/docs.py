@@ -15,17 +15,7 @@ import re
 import subprocess
 import sys
 
-failures = []
-checked = 0
-
-
-def check(cond, msg):
-    global checked
-    checked += 1
-    if not cond:
-        failures.append(msg)
-        print("FAIL: " + msg)
-    return cond
+from checks import check, summary
 
 
 def read(*parts):
@@ -139,8 +129,7 @@ run profwatch status --
         check(i < len(got) and got[i] == w,
               f"completion case {i}: got {got[i] if i < len(got) else None!r}, want {w!r}")
 
-    print(f"docs: {len(commands)} commands; {checked} checks, {len(failures)} failed")
-    return 1 if failures else 0
+    return summary(f"docs: {len(commands)} commands")
 
 
 if __name__ == "__main__":

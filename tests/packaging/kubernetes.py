@@ -42,17 +42,7 @@ CHART_VOLUMES = {
     "logdatadog": "the Agent's logs",
 }
 
-failures = []
-checked = 0
-
-
-def check(cond, msg):
-    global checked
-    checked += 1
-    if not cond:
-        failures.append(msg)
-        print("FAIL: " + msg)
-    return cond
+from checks import check, summary
 
 
 def load(path):
@@ -182,8 +172,7 @@ def main():
     check("helm-output.yaml" in pr and "kustomize" in pr, "post-render.sh: writes helm-output.yaml, runs kustomize")
     check(os.access(os.path.join(k8s, "post-render.sh"), os.X_OK), "post-render.sh is executable")
 
-    print(f"kubernetes: {checked} checks, {len(failures)} failed")
-    return 1 if failures else 0
+    return summary("kubernetes")
 
 
 if __name__ == "__main__":
